@@ -1,0 +1,121 @@
+"""Small helpers to turn parsed YAML into checked values, with errors naming file and field."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, InputError
+from .units import parse_quantity
+
+
+class Fields:
+    """Check one mapping from a data file: known keys only, typed access, precise errors."""
+
+    def __init__(self, path: Path | str, data: Any, *, allowed: tuple[str, ...], required: tuple[str, ...],
+                 where: str = "") -> None:
+        self.path = path
+        self.where = where
+        if not isinstance(data, dict):
+            raise DataError(path, f"must be a mapping of {', '.join(required)}, not a {_kind(data)}", field=where or None)
+        unknown = [str(k) for k in data if k not in allowed]
+        if unknown:
+            raise DataError(path, f"unknown key {unknown[0][:40]!r}; allowed keys are {', '.join(allowed)}",
+                            field=where or None)
+        missing = [k for k in required if data.get(k) is None]
+        if missing:
+            raise DataError(path, f"missing required key {missing[0]!r}", field=where or None)
+        self.data = data
+
+    def name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, key: str, message: str) -> DataError:
+        return DataError(self.path, message, field=self.name(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def text(self, key: str, *, optional: bool = False) -> str | None:
+        v = self.data.get(key)
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise self.error(key, f"must be text, not a {_kind(v)}")
+        return str(v).strip()
+
+    def number(self, key: str, value: Any = None, *, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, optional: bool = False, label: str | None = None) -> float | None:
+        v = self.data.get(key) if value is None else value
+        label = label or self.name(key)
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise DataError(self.path, f"must be a number, not {_short(v)}", field=label)
+        x = float(v)
+        if not math.isfinite(x):
+            raise DataError(self.path, f"must be a finite number, not {_short(v)}", field=label)
+        if lo is not None and (x < lo or (lo_open and x == lo)):
+            raise DataError(self.path, f"{x:g} is out of range: must be {'>' if lo_open else '>='} {lo:g}"
+                            + (f" and <= {hi:g}" if hi is not None else ""), field=label)
+        if hi is not None and x > hi:
+            raise DataError(self.path, f"{x:g} is out of range: must be <= {hi:g}", field=label)
+        return x
+
+    def quantity(self, key: str, kind: str, value: Any = None, *, label: str | None = None,
+                 allow_zero: bool = False, optional: bool = False):
+        v = self.data.get(key) if value is None else value
+        label = label or self.name(key)
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise DataError(self.path, f"must be a quantity with a unit, not a {_kind(v)}", field=label)
+        try:
+            return parse_quantity(v, kind, what="value", allow_zero=allow_zero)
+        except InputError as e:
+            raise DataError(self.path, str(e), field=label) from None
+
+    def mapping(self, key: str, *, optional: bool = False) -> dict | None:
+        v = self.data.get(key)
+        if v is None and optional:
+            return None
+        if not isinstance(v, dict) or not v:
+            raise self.error(key, f"must be a non-empty mapping, not {_short(v)}")
+        return v
+
+    def seq(self, key: str, *, optional: bool = False) -> list | None:
+        v = self.data.get(key)
+        if v is None and optional:
+            return None
+        if not isinstance(v, list):
+            raise self.error(key, f"must be a list, not a {_kind(v)}")
+        return v
+
+
+def as_date(value: Any) -> str | None:
+    """A YAML date (or 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' text) as ISO text, or None if it is not one."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and 1900 <= value <= 2100:
+        return str(value)
+    if isinstance(value, str):
+        v = value.strip()
+        for fmt, n in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+            try:
+                if len(v) == n:
+                    _dt.datetime.strptime(v, fmt)
+                    return v
+            except ValueError:
+                pass
+    return None
+
+
+def _kind(v: Any) -> str:
+    return {dict: "mapping", list: "list", str: "text", type(None): "nothing"}.get(type(v), type(v).__name__)
+
+
+def _short(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 40 else s[:40] + "..."

@@ -1,0 +1,84 @@
+"""Read YAML data files safely: safe_load only, bounded size, no alias bombs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+
+def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
+    """Parse one YAML file as plain data; raise DataError naming the file on any problem."""
+    import yaml
+
+    p = Path(path)
+    if text is None:
+        try:
+            if p.is_dir():
+                raise DataError(p, "is a directory, not a YAML file")
+            size = p.stat().st_size
+            if size > MAX_BYTES:
+                raise DataError(p, f"is {size} bytes; data files are limited to {MAX_BYTES}")
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise DataError(p, "no such file") from None
+        except UnicodeDecodeError:
+            raise DataError(p, "is not UTF-8 text") from None
+        except OSError as e:
+            raise DataError(p, f"cannot be read ({e.strerror or e})") from None
+    if not text.strip():
+        raise DataError(p, "is empty")
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        loader = loader_cls(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise DataError(p, "is nested too deeply") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise DataError(p, f"is not valid YAML{where}: {problem}") from None
+    if node is None:
+        raise DataError(p, "is empty")
+    _check_aliases(p, node)
+    try:
+        loader = loader_cls(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as e:  # e.g. a !!python/object tag: safe loaders refuse it
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise DataError(p, f"is not plain YAML data: {' '.join(str(problem).split())[:120]}") from None
+
+
+def _check_aliases(path: Path, root: Any) -> None:
+    """Refuse documents whose aliases expand to a huge tree ('billion laughs' bombs)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes and not done:
+            continue
+        children = []
+        if isinstance(node.value, list):
+            for item in node.value:
+                children.extend(item if isinstance(item, tuple) else (item,))
+        if not done:
+            sizes[key] = -1  # in progress: a cycle back to it counts as one node
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1 + sum(max(sizes.get(id(c), 1), 1) for c in children)
+        if total > MAX_NODES:
+            raise DataError(path, f"expands to more than {MAX_NODES} YAML nodes (an alias bomb?); refusing it")
+        sizes[key] = total

@@ -1,0 +1,66 @@
+"""Numbers for people: 34.7M, $69.4M, 1.0e26. Used by tables and --explain, never by JSON."""
+
+from __future__ import annotations
+
+import math
+
+_STEPS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def human(x: float, *, digits: int = 3) -> str:
+    """A count with a k/M/B/T suffix and `digits` significant figures (34722222 -> '34.7M')."""
+    if x is None:
+        return "-"
+    if not math.isfinite(x):
+        return str(x)
+    ax = abs(x)
+    if ax >= 1e15:
+        return sci(x)
+    for step, suffix in _STEPS:
+        if ax >= step * 0.9995:
+            return f"{_sig(x / step, digits)}{suffix}"
+    if ax >= 100 or ax == 0:
+        return f"{x:,.0f}"
+    if ax >= 0.01:
+        return _sig(x, digits)
+    return sci(x)
+
+
+def money(x: float, *, digits: int = 3) -> str:
+    """Dollars: 69444444 -> '$69.4M', 1.5 -> '$1.50'."""
+    if x is None:
+        return "-"
+    if abs(x) < 1000:
+        return f"${x:,.2f}"
+    return "$" + human(x, digits=digits)
+
+
+def sci(x: float, digits: int = 2) -> str:
+    """Scientific notation for FLOP: 1e26 -> '1.0e26', 3.79e25 -> '3.79e25'."""
+    if x == 0:
+        return "0"
+    s = f"{x:.{digits}e}"
+    mant, exp = s.split("e")
+    mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
+    if "." not in mant:
+        mant += ".0"
+    return f"{mant}e{int(exp)}"
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.3g}%"
+
+
+def grouped(x: float) -> str:
+    """Full figure with thousands separators: 34722222.2 -> '34,722,222'."""
+    return f"{x:,.0f}"
+
+
+def _sig(x: float, digits: int) -> str:
+    if x == 0:
+        return "0"
+    decimals = max(digits - 1 - int(math.floor(math.log10(abs(x)))), 0)
+    s = f"{x:.{decimals}f}"
+    if float(s) >= 10 ** digits and decimals == 0:
+        return s
+    return s
