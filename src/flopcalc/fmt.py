@@ -7,8 +7,8 @@ import math
 _STEPS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
-def human(x: float, *, digits: int = 3) -> str:
-    """A count with a k/M/B/T suffix and `digits` significant figures (34722222 -> '34.7M')."""
+def human(x: float, *, decimals: int = 1) -> str:
+    """A count with a k/M/B/T suffix and one decimal (34722222 -> '34.7M', 148385565 -> '148.4M')."""
     if x is None:
         return "-"
     if not math.isfinite(x):
@@ -17,22 +17,22 @@ def human(x: float, *, digits: int = 3) -> str:
     if ax >= 1e15:
         return sci(x)
     for step, suffix in _STEPS:
-        if ax >= step * 0.9995:
-            return f"{_sig(x / step, digits)}{suffix}"
+        if ax >= step * (1 - 0.05 / 10**decimals):
+            return f"{x / step:.{decimals}f}{suffix}"
     if ax >= 100 or ax == 0:
         return f"{x:,.0f}"
     if ax >= 0.01:
-        return _sig(x, digits)
+        return f"{x:.3g}"
     return sci(x)
 
 
-def money(x: float, *, digits: int = 3) -> str:
-    """Dollars: 69444444 -> '$69.4M', 1.5 -> '$1.50'."""
+def money(x: float) -> str:
+    """Dollars: 69444444 -> '$69.4M', 118708452 -> '$118.7M', 1.5 -> '$1.50'."""
     if x is None:
         return "-"
     if abs(x) < 1000:
         return f"${x:,.2f}"
-    return "$" + human(x, digits=digits)
+    return "$" + human(x)
 
 
 def sci(x: float, digits: int = 2) -> str:
@@ -54,13 +54,3 @@ def pct(x: float) -> str:
 def grouped(x: float) -> str:
     """Full figure with thousands separators: 34722222.2 -> '34,722,222'."""
     return f"{x:,.0f}"
-
-
-def _sig(x: float, digits: int) -> str:
-    if x == 0:
-        return "0"
-    decimals = max(digits - 1 - int(math.floor(math.log10(abs(x)))), 0)
-    s = f"{x:.{decimals}f}"
-    if float(s) >= 10 ** digits and decimals == 0:
-        return s
-    return s
