@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, InputError
-from .units import parse_quantity
+from .units import parse_number, parse_quantity
 
 
 class Fields:
@@ -52,6 +52,11 @@ class Fields:
         label = label or self.name(key)
         if v is None and optional:
             return None
+        if isinstance(v, str):  # YAML reads 1e24 (no dot) as text; accept number spellings
+            try:
+                v = parse_number(v)
+            except InputError:
+                raise DataError(self.path, f"must be a number, not {_short(v)}", field=label) from None
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise DataError(self.path, f"must be a number, not {_short(v)}", field=label)
         x = float(v)

@@ -36,14 +36,12 @@ def money(x: float) -> str:
 
 
 def sci(x: float, digits: int = 2) -> str:
-    """Scientific notation for FLOP: 1e26 -> '1.0e26', 3.79e25 -> '3.79e25'."""
+    """Scientific notation for FLOP: 1e26 -> '1e26', 3.79e25 -> '3.79e25'."""
     if x == 0:
         return "0"
     s = f"{x:.{digits}e}"
     mant, exp = s.split("e")
     mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
-    if "." not in mant:
-        mant += ".0"
     return f"{mant}e{int(exp)}"
 
 

@@ -1,0 +1,160 @@
+"""Thresholds data, boundaries, --as-of, costing on a chip, and `check`."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import flopcalc
+from conftest import invoke
+from flopcalc.rules import STATUSES, load_thresholds
+
+H100_DENSE_FP8 = 1979e12
+H100_BF16 = 989.4e12
+RULES = load_thresholds()
+BY_ID = {t.id: t for t in RULES}
+
+
+def test_every_reference_row_is_shipped_with_a_source() -> None:
+    expected = {
+        "eu-ai-act-systemic-risk", "eu-gpai-indicative", "eu-gpai-downstream-modification", "us-eo-14110",
+        "us-eo-14110-bio", "us-eo-14110-cluster", "us-bis-reporting-nprm", "us-bis-ai-diffusion", "us-ca-sb1047",
+        "us-ca-sb1047-finetune", "us-ca-sb53", "us-ny-raise", "us-il-sb315", "kr-ai-basic-act",
+    }
+    assert expected <= set(BY_ID)
+    for t in RULES:
+        assert t.source.startswith("http"), t.id
+        assert t.status in STATUSES
+        assert t.limits
+
+
+def test_statuses_and_flags() -> None:
+    assert BY_ID["us-eo-14110"].status == "rescinded"
+    assert BY_ID["us-ca-sb1047"].status == "vetoed"
+    assert BY_ID["us-ca-sb53"].status == "in-force"
+    assert BY_ID["us-ny-raise"].status == "enacted"
+    assert BY_ID["us-bis-reporting-nprm"].status == "proposed"
+    assert BY_ID["eu-gpai-indicative"].status == "guidance"
+    assert any(t.status == "superseded" for t in RULES)
+    assert BY_ID["us-ny-raise"].confidence == "unconfirmed"
+    assert BY_ID["eu-ai-act-systemic-risk"].confidence == "confirmed"
+    # SB 1047 sets two limits at once
+    kinds = sorted(lim.kind for lim in BY_ID["us-ca-sb1047"].limits)
+    assert kinds == ["flop", "usd"]
+
+
+@pytest.mark.parametrize(("tid", "at", "crossed"), [
+    ("eu-ai-act-systemic-risk", 1e25, False),  # "greater than 10^25"
+    ("eu-ai-act-systemic-risk", 1.0000001e25, True),
+    ("us-ca-sb53", 1e26, False),
+    ("kr-ai-basic-act", 1e26, True),  # "equal to or greater than"
+    ("kr-ai-basic-act", 0.9999999e26, False),
+])
+def test_boundaries(tid: str, at: float, crossed: bool) -> None:
+    res = flopcalc.check(flop=at, rules=[BY_ID[tid]])
+    assert res.checks[0].crossed is crossed
+
+
+def test_as_of_around_the_eo_rescission() -> None:
+    ids_2024 = {t.id for t in flopcalc.thresholds(RULES, as_of="2024-06-01")}
+    ids_2025 = {t.id for t in flopcalc.thresholds(RULES, as_of="2025-03-01")}
+    assert "us-eo-14110" in ids_2024 and "us-eo-14110-cluster" in ids_2024
+    assert "us-eo-14110" not in ids_2025
+    assert "eu-ai-act-systemic-risk" not in ids_2024  # GPAI chapter applies from 2025-08-02
+    ids_2026 = {t.id for t in flopcalc.thresholds(RULES, as_of="2026-06-01")}
+    assert {"eu-ai-act-systemic-risk", "us-ca-sb53", "kr-ai-basic-act"} <= ids_2026
+    assert "us-ny-raise" not in ids_2026  # effective 2027-01-01
+    out = invoke(["thresholds", "--as-of", "2024-06-01", "--format", "json"]).stdout
+    assert {r["id"] for r in json.loads(out)} == ids_2024
+
+
+def test_status_filter() -> None:
+    rows = json.loads(invoke(["thresholds", "--status", "in-force", "--format", "json"]).stdout)
+    assert rows and all(r["status"] == "in-force" for r in rows)
+    for key in ("id", "jurisdiction", "instrument", "status", "source", "flop", "flop_per_s", "usd"):
+        assert key in rows[0]
+
+
+def test_thresholds_on_h100_json() -> None:
+    rows = json.loads(invoke(["thresholds", "--gpu", "h100", "--format", "json"]).stdout)
+    by = {r["id"]: r for r in rows}
+    eu = by["eu-ai-act-systemic-risk"]
+    ch = 1e25 / (H100_DENSE_FP8 * 0.4 * 3600)
+    assert math.isclose(eu["chip_hours"], ch, rel_tol=1e-9)
+    assert math.isclose(eu["cost_usd"], ch * 2, rel_tol=1e-9)  # ~$7.0M
+    assert math.isclose(eu["cost_with_overhead_usd"], ch * 3, rel_tol=1e-9)  # ~$10.5M
+    assert eu["chips_needed"] is None and eu["flop_for_usd"] is None and eu["usd"] is None
+    cluster = by["us-eo-14110-cluster"]
+    assert cluster["chips_needed"] == math.floor(1e20 / H100_DENSE_FP8) + 1  # 50,531 H100s at FP8 peak
+    assert cluster["chip_hours"] is None
+    sb1047 = by["us-ca-sb1047"]
+    assert math.isclose(sb1047["flop_for_usd"], 100e6 / 2 * H100_DENSE_FP8 * 0.4 * 3600, rel_tol=1e-9)
+    assert math.isclose(by["us-ca-sb53"]["cost_usd"], 1e26 / (H100_DENSE_FP8 * 0.4 * 3600) * 2, rel_tol=1e-9)
+
+
+def test_thresholds_table_shows_costs_and_sources() -> None:
+    out = invoke(["thresholds", "--gpu", "h100"]).stdout
+    assert "$7.0M" in out and "$10.5M" in out and "$70.2M" in out
+    assert "50,531" in out
+    assert "https://eur-lex.europa.eu" in out
+
+
+def test_llama_405b_architecture_method() -> None:
+    data = json.loads(invoke(["check", "--params", "405e9", "--tokens", "15.6e12", "--format", "json"]).stdout)
+    assert math.isclose(data["flop"], 6 * 405e9 * 15.6e12, rel_tol=1e-12)  # 3.79e25
+    assert data["method"] == "architecture"
+    crossed = {t["id"]: t["crossed"] for t in data["thresholds"]}
+    assert crossed["eu-ai-act-systemic-risk"] is True
+    for t in RULES:
+        if t.limit("flop") is not None and t.limit("flop").base == 1e26:
+            assert crossed[t.id] is False, t.id
+    ratio = {t["id"]: t["ratio"] for t in data["thresholds"]}
+    assert math.isclose(ratio["eu-ai-act-systemic-risk"], 3.7908, rel_tol=1e-9)
+
+
+def test_active_params_for_moe() -> None:
+    res = flopcalc.check(params=671e9, active_params=37e9, tokens=14.8e12)
+    assert math.isclose(res.flop.to("FLOP").magnitude, 6 * 37e9 * 14.8e12, rel_tol=1e-12)
+
+
+def test_hardware_method_and_days_to_cross() -> None:
+    data = json.loads(invoke(["check", "--gpu", "h100", "--chips", "16384", "--days", "54", "--precision", "bf16",
+                              "--format", "json"]).stdout)
+    per_day = 16384 * H100_BF16 * 0.40 * 86400
+    assert math.isclose(data["flop"], per_day * 54, rel_tol=1e-9)  # ~3.0e25
+    assert 2.9e25 < data["flop"] < 3.1e25
+    by = {t["id"]: t for t in data["thresholds"]}
+    assert by["us-ca-sb53"]["crossed"] is False
+    assert math.isclose(by["us-ca-sb53"]["days_to_cross"], 1e26 / per_day - 54, rel_tol=1e-9)
+    assert by["eu-ai-act-systemic-risk"]["crossed"] is True
+    assert by["eu-ai-act-systemic-risk"]["days_to_cross"] is None
+    # the cluster test counts theoretical (FP8) peak: 16,384 H100s are far below 1e20 FLOP/s
+    assert by["us-eo-14110-cluster"]["crossed"] is False
+
+
+def test_both_methods_show_their_ratio() -> None:
+    res = flopcalc.check(params=405e9, tokens=15.6e12, gpu="h100", chips=16384, days=54, precision="bf16")
+    arch, hw = 6 * 405e9 * 15.6e12, 16384 * H100_BF16 * 0.4 * 86400 * 54
+    assert res.method == "both"
+    assert math.isclose(res.method_ratio, hw / arch, rel_tol=1e-9)
+    assert math.isclose(res.flop.to("FLOP").magnitude, max(arch, hw), rel_tol=1e-12)
+
+
+def test_architecture_run_without_cluster_is_not_judged_on_cluster_tests() -> None:
+    res = flopcalc.check(flop=1e27)
+    cluster = next(c for c in res.checks if c.threshold.id == "us-eo-14110-cluster")
+    assert cluster.crossed is None
+
+
+def test_user_thresholds_file(tmp_path) -> None:
+    f = tmp_path / "mine.yaml"
+    f.write_text(
+        "thresholds:\n"
+        "  - id: my-line\n    name: Mine\n    jurisdiction: Nowhere\n    instrument: Memo\n"
+        "    limits: [{value: 5e24 FLOP, comparison: '>'}]\n    status: proposed\n"
+        "    source: https://example.org/memo\n"
+    )
+    rows = json.loads(invoke(["thresholds", "--thresholds-file", str(f), "--format", "json"]).stdout)
+    assert rows[-1]["id"] == "my-line" and rows[-1]["flop"] == 5e24
