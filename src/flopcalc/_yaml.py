@@ -20,10 +20,13 @@ def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
         try:
             if p.is_dir():
                 raise DataError(p, "is a directory, not a YAML file")
-            size = p.stat().st_size
-            if size > MAX_BYTES:
-                raise DataError(p, f"is {size} bytes; data files are limited to {MAX_BYTES}")
-            text = p.read_text(encoding="utf-8")
+            if not p.is_file() and p.exists():
+                raise DataError(p, "is not a regular file")
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise DataError(p, f"is larger than {MAX_BYTES} bytes, the limit for data files")
+            text = raw.decode("utf-8")
         except FileNotFoundError:
             raise DataError(p, "no such file") from None
         except UnicodeDecodeError:
@@ -49,15 +52,16 @@ def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
     if node is None:
         raise DataError(p, "is empty")
     _check_aliases(p, node)
+    loader = loader_cls("")
     try:
-        loader = loader_cls(text)
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
+        return loader.construct_document(node)
     except yaml.YAMLError as e:  # e.g. a !!python/object tag: safe loaders refuse it
         problem = getattr(e, "problem", None) or type(e).__name__
         raise DataError(p, f"is not plain YAML data: {' '.join(str(problem).split())[:120]}") from None
+    except RecursionError:
+        raise DataError(p, "is nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 def _check_aliases(path: Path, root: Any) -> None:
@@ -70,6 +74,14 @@ def _check_aliases(path: Path, root: Any) -> None:
         if key in sizes and not done:
             continue
         children = []
+        if not done and node.tag.endswith(":map") and isinstance(node.value, list):
+            keys: set[str] = set()
+            for k, _ in node.value:
+                if isinstance(k.value, str):
+                    if k.value in keys:
+                        raise DataError(path, f"key {k.value[:40]!r} appears twice "
+                                              f"(line {k.start_mark.line + 1})")
+                    keys.add(k.value)
         if isinstance(node.value, list):
             for item in node.value:
                 children.extend(item if isinstance(item, tuple) else (item,))
@@ -80,5 +92,5 @@ def _check_aliases(path: Path, root: Any) -> None:
             continue
         total = 1 + sum(max(sizes.get(id(c), 1), 1) for c in children)
         if total > MAX_NODES:
-            raise DataError(path, f"expands to more than {MAX_NODES} YAML nodes (an alias bomb?); refusing it")
+            raise DataError(path, f"expands to more than {MAX_NODES} YAML nodes (too large, or an alias bomb)")
         sizes[key] = total

@@ -26,9 +26,14 @@ def parse_efficiency(value: Any, *, what: str = "efficiency") -> float:
             raise InputError(f"{what} {value!s:.40} must be a plain fraction in (0, 1], e.g. 0.4")
         value = float(value.to("").magnitude)
     scale = 1.0
+    accepted = "a fraction in (0, 1] such as 0.4 (or '40%')"
+    text = value
     if isinstance(value, str) and value.strip().endswith("%"):
         value, scale = value.strip()[:-1], 0.01
-    x = parse_number(value, what=what) * scale
+    try:
+        x = parse_number(value, what=what, accepted=accepted) * scale
+    except InputError:
+        raise InputError(f"{what} {str(text)[:40]!r} is not a number: expected {accepted}") from None
     if not 0 < x <= 1:
         raise InputError(f"{what} {x:g} is outside (0, 1]: give a fraction such as 0.4 (or '40%')")
     return x
@@ -36,7 +41,7 @@ def parse_efficiency(value: Any, *, what: str = "efficiency") -> float:
 
 def parse_overhead(value: Any, *, what: str = "overhead") -> float:
     """A multiplier of at least 1 (1.5 means the project spends 50% more than the final run)."""
-    x = parse_number(value, what=what)
+    x = parse_number(value, what=what, accepted="a multiplier of at least 1, e.g. 1.5")
     if x < 1:
         raise InputError(f"{what} {x:g} is below 1: it multiplies the cost, e.g. 1.5 (use 1 for none)")
     return x
@@ -44,14 +49,14 @@ def parse_overhead(value: Any, *, what: str = "overhead") -> float:
 
 def parse_chips(value: Any, *, what: str = "chips") -> int:
     """A whole number of chips, at least 1."""
-    x = parse_number(value, what=what)
+    x = parse_number(value, what=what, accepted="a whole number of at least 1")
     if x < 1 or x != int(x):
         raise InputError(f"{what} {x:g} must be a whole number of at least 1")
     return int(x)
 
 
 def _factor(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> float:
-    x = parse_number(value, what=what)
+    x = parse_number(value, what=what, accepted=f"a number {'>' if lo_open else '>='} {lo:g}")
     if x < lo or (lo_open and x == lo):
         raise InputError(f"{what} {x:g} must be {'>' if lo_open else '>='} {lo:g}")
     return x
@@ -177,7 +182,8 @@ def cost(
     co2e = (energy * Q_(ea.grid_intensity, "kgCO2e/kWh")).to("tCO2e")
 
     wall = (chip_hours / n_chips).to("day") if n_chips else None
-    needed = math.ceil(float((chip_hours / d).to("").magnitude) - 1e-9) if d is not None else None
+    # fewest chips that finish in time (at least one), forgiving float noise of one part in 1e9
+    needed = max(1, math.ceil(float((chip_hours / d).to("").magnitude) * (1 - 1e-9))) if d is not None else None
 
     from .evidence import efficiency_evidence, notes_for
 

@@ -74,7 +74,7 @@ class Profile:
         p = str(precision).strip().lower()
         if p not in self.peak:
             raise UnknownNameError(
-                f"{self.id} has no {precision!s:.20} peak; its precisions are {', '.join(self.peak)}"
+                f"{self.id} has no {str(precision)[:20]!r} peak; its precisions are {', '.join(self.peak)}"
             )
         return p
 
@@ -279,7 +279,7 @@ class HardwareDB:
         for layer in (self._explicit, self._user):
             if key in layer:
                 return layer[key]
-        prof = self._load_shipped(key) if key else None
+        prof = self._load_shipped(key) if key and "/" not in key and "\\" not in key else None
         if prof is not None:
             return prof
         for prof in self.all():
@@ -299,7 +299,7 @@ def resolve(gpu: str | Profile | None, db: HardwareDB | None = None) -> Profile:
         return gpu
     if gpu is not None and not isinstance(gpu, str):
         raise InputError(f"gpu must be a chip id or a Profile, not {type(gpu).__name__}")
-    return (db or _default_db()).get(gpu or "h100")
+    return (db or _default_db()).get("h100" if gpu is None else gpu)
 
 
 _DB: list[HardwareDB] = []

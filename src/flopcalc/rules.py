@@ -371,7 +371,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
 def _count(value: Any, what: str) -> float:
     from .units import parse_number
 
-    x = parse_number(value, what=what)
+    x = parse_number(value, what=what, accepted="a count greater than zero, e.g. 405e9")
     if x <= 0:
         raise InputError(f"{what} {x:g} must be greater than zero")
     return x

@@ -222,10 +222,8 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
     chosen = matching({prof.id})
     scope = "chip"
     if len(chosen) < min_runs and prof.generation:
-        try:
-            family = {p.id for p in (hardware or _db()).all() if p.generation == prof.generation}
-        except DataError:
-            family = {prof.id}
+        # only chips that known runs used need reading to find this chip's generation-mates
+        family = {g for g in {e.gpu for e in estimates} if _generation(g, hardware) == prof.generation}
         wider = matching(family | {prof.id})
         if len(wider) > len(chosen):
             chosen, scope = wider, f"generation {prof.generation}"
@@ -238,7 +236,8 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
     )
 
 
-def _db() -> HardwareDB:
-    from .hardware import _default_db
-
-    return _default_db()
+def _generation(gpu: str, db: HardwareDB | None) -> str | None:
+    try:
+        return resolve(gpu, db).generation
+    except (UnknownNameError, DataError):
+        return None

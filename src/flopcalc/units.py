@@ -60,10 +60,30 @@ percent = 0.01 = %
 """
 
 
+# The command line sets this: pint imports numpy (~40-80 ms) whenever it can, only to support
+# arrays, and a command computing a few scalars needs none. Library users keep numpy support.
+SCALAR_ONLY = False
+
+
+def _import_pint():
+    import sys
+
+    if not SCALAR_ONLY or "pint" in sys.modules or "numpy" in sys.modules:
+        import pint
+
+        return pint
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail inside pint
+    try:
+        import pint
+    finally:
+        del sys.modules["numpy"]
+    return pint
+
+
 @lru_cache(maxsize=None)
 def registry() -> pint.UnitRegistry:
     """Build (once) and return flopcalc's unit registry."""
-    import pint
+    pint = _import_pint()
 
     ureg = pint.UnitRegistry(None, cache_folder=None, on_redefinition="raise")
     for line in _DEFINITIONS.strip().splitlines():
@@ -119,21 +139,24 @@ def _split_number(text: str) -> tuple[float, str]:
     raise InputError(f"{_shown(text)} is not a number")
 
 
-def parse_number(text: str | float | int, *, what: str = "value") -> float:
+def parse_number(text: str | float | int, *, what: str = "value", accepted: str = "a number such as 1e26") -> float:
     """Read a plain finite number ('1e26', '10^26', '10**26'); reject units, NaN and infinity."""
-    if isinstance(text, bool):
-        raise InputError(f"{what} must be a number, not {text!r}")
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise InputError(f"{what} {text!r} is not a number: expected {accepted}")
     if isinstance(text, (int, float)):
         value = float(text)
     else:
         s = str(text).strip()
         if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
-            raise InputError(f"{what} {_shown(s)} is not a finite number")
-        value, rest = _split_number(s)
+            raise InputError(f"{what} {_shown(s)} is not a finite number: expected {accepted}")
+        try:
+            value, rest = _split_number(s)
+        except InputError:
+            raise InputError(f"{what} {_shown(s)} is not a number: expected {accepted}") from None
         if rest:
-            raise InputError(f"{what} {_shown(s)} must be a plain number, without a unit")
+            raise InputError(f"{what} {_shown(s)} must be a plain number, without a unit: expected {accepted}")
     if not math.isfinite(value):
-        raise InputError(f"{what} {_shown(text)} is not a finite number")
+        raise InputError(f"{what} {_shown(text)} is not a finite number: expected {accepted}")
     return value
 
 
@@ -198,7 +221,7 @@ def parse_quantity(
         elif rest.startswith("/"):
             rest = ("USD" if kind == "price" else "FLOP") + rest
         try:
-            unit = ureg.parse_units(rest)
+            unit = _units(rest)
         except Exception:  # pint raises several kinds for unknown or malformed units
             raise InputError(f"{what} {_shown(text)} has an unknown unit {_shown(rest)}: expected {accepted}") from None
         q = ureg.Quantity(value, unit)
@@ -211,6 +234,11 @@ def parse_quantity(
         need = "zero or more" if allow_zero else "greater than zero"
         raise InputError(f"{what} {_shown(shown_text)} is {sign}: it must be {need}")
     return q
+
+
+@lru_cache(maxsize=512)
+def _units(text: str):
+    return registry().parse_units(text)
 
 
 def mag(q: pint.Quantity, unit: str) -> float:

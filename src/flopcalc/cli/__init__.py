@@ -66,4 +66,7 @@ from . import commands_cost, commands_data, commands_rules  # noqa: E402,F401  (
 
 def main() -> None:
     """Console-script entry point."""
+    from .. import units
+
+    units.SCALAR_ONLY = True  # commands compute scalars: spare pint's optional numpy import
     cli.main(prog_name="flopcalc")

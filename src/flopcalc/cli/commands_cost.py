@@ -27,8 +27,8 @@ def _range(point: str, lo: str, hi: str, show: bool) -> str:
 @assumption_options()
 @click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days.")
 @click.option("--days", type=params.DAYS, help="Target wall-clock time (bare number: days): adds chips needed.")
-@click.option("--pue", type=params.positive("PUE"), help="Datacenter power usage effectiveness (default 1.2).")
-@click.option("--grid-intensity", type=params.positive("grid intensity"), metavar="KG_PER_KWH",
+@click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
+@click.option("--grid-intensity", type=params.at_least("grid intensity", 0), metavar="KG_PER_KWH",
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")
 @format_option()
 @click.option("--explain", is_flag=True, help="Print the derivation line by line, with the real numbers.")

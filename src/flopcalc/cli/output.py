@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any, Sequence
 
 import click
@@ -21,8 +18,13 @@ def _flat(v: Any) -> Any:
 def emit_data(data: Any, fmt: str) -> None:
     """JSON or CSV of plain data: a list of row dicts (CSV) or any JSON value."""
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(data, indent=2, allow_nan=False))
         return
+    import csv
+    import io
+
     rows = data if isinstance(data, list) else [data]
     columns: list[str] = []
     for row in rows:

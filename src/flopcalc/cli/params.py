@@ -50,14 +50,17 @@ def _chips(v: str) -> int:
     return parse_chips(v)
 
 
-def _positive(what: str) -> Callable[[str], float]:
+def _at_least(what: str, lo: float, lo_open: bool) -> Callable[[str], float]:
+    need = "a number greater than zero" if (lo, lo_open) == (0, True) else \
+        f"a number {'greater than' if lo_open else 'of at least'} {lo:g}"
+
     def parse(v: str) -> float:
         from ..errors import InputError
         from ..units import parse_number
 
-        x = parse_number(v, what=what)
-        if x <= 0:
-            raise InputError(f"{what} {x:g} must be greater than zero")
+        x = parse_number(v, what=what, accepted=need)
+        if x < lo or (lo_open and x == lo):
+            raise InputError(f"{what} {x:g} is out of range: expected {need}")
         return x
 
     return parse
@@ -84,7 +87,11 @@ DATE = _Parsed("DATE", _date)
 
 
 def positive(what: str, name: str = "NUMBER") -> _Parsed:
-    return _Parsed(name, _positive(what))
+    return _Parsed(name, _at_least(what, 0, True))
+
+
+def at_least(what: str, lo: float, name: str = "NUMBER") -> _Parsed:
+    return _Parsed(name, _at_least(what, lo, False))
 
 
 FORMATS = click.Choice(["table", "json", "csv", "markdown"], case_sensitive=False)
