@@ -452,3 +452,27 @@ def test_names_do_not_change_the_answer(x, cp, e):
         assert r.gpu == gpu
         assert close(hours(r.chip_hours), hours(ref.chip_hours), rel=1e-12), name
         assert close(usd(r.cost), usd(ref.cost), rel=1e-12), name
+
+
+# grids are the union of their cells: each cell is cost() with that cell's assumptions
+small_lists = lambda s: st.lists(s, min_size=1, max_size=3)  # noqa: E731
+
+
+@PROP
+@given(fs=small_lists(flops), es=small_lists(efficiencies), ps=small_lists(prices), os_=small_lists(overheads),
+       gpu=chip_ids)
+def test_grid_is_the_union_of_its_cells(fs, es, ps, os_, gpu):
+    pytest.importorskip("numpy")
+    g = flopcalc.grid(fs, gpu, efficiency=es, price=ps, overhead=os_)
+    assert g.shape == (len(fs), len(es), len(ps), len(os_))
+    cells = list(g.cells())
+    assert len(cells) == g.size == len(fs) * len(es) * len(ps) * len(os_)
+    want = [(f, e, p, o) for f in fs for e in es for p in ps for o in os_]
+    for cell, (f, e, p, o) in zip(cells, want):
+        assert (cell["flop"], cell["efficiency"], cell["price_usd_per_chip_hour"], cell["overhead"]) == (f, e, p, o)
+        r = flopcalc.cost(f, gpu, efficiency=e, price=p, overhead=o)
+        assert close(cell["chip_hours"], hours(r.chip_hours))
+        assert close(cell["cost_usd"], usd(r.cost))
+        assert close(cell["cost_with_overhead_usd"], usd(r.cost_with_overhead))
+        assert close(cell["chip_hours"], f / (float(PROFILES[gpu].peak[PROFILES[gpu].default_precision]
+                                                     .to("FLOP/s").magnitude) * e * 3600.0))

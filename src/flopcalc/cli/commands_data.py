@@ -192,3 +192,29 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
     click.echo(f"{cal.gpu} {cal.precision}: median {pct(cal.median)}, min {pct(cal.min)}, max {pct(cal.max)} "
                f"over {cal.count} runs ({cal.scope}); flopcalc's default is {pct(d) if d else '-'}\n")
     emit_table(["run", "chip", "implied efficiency"], [[m, g, pct(e)] for m, g, e in cal.runs], fmt)
+
+
+@cli.command()
+@click.option("--out", required=True, metavar="FILE", help="Output file, .png or .svg.")
+@click.option("--gpu", "gpus", multiple=True, default=("h100", "a100"), show_default=True, metavar="ID",
+              help="Chip to draw (repeatable).")
+@click.option("--min-flop", type=params.FLOP, default="1e22", show_default=True, help="Left edge.")
+@click.option("--max-flop", type=params.FLOP, default="1e27", show_default=True, help="Right edge.")
+@click.option("--no-overhead", is_flag=True, help="Plot the cost of the final run alone, without overhead.")
+@click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
+              help="Extra thresholds (YAML); repeatable.")
+@hardware_files_option()
+def plot(out: str, gpus: tuple[str, ...], min_flop: Any, max_flop: Any, no_overhead: bool,
+         thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...]) -> None:
+    """Chart dollars against FLOP (log-log), one line per chip with its range, thresholds marked.
+
+    Needs matplotlib: pip install 'flopcalc[plot]'.
+    """
+    from ..plot import plot_costs
+    from ..rules import load_thresholds
+    from ..units import mag
+
+    path = plot_costs(out, gpus, flop_min=mag(min_flop, "FLOP"), flop_max=mag(max_flop, "FLOP"),
+                      overhead=not no_overhead, rules=load_thresholds(thresholds_files),
+                      hardware=load_db(hardware_files))
+    click.echo(f"wrote {path}")
