@@ -278,6 +278,7 @@ def test_chips_needed_finishes_in_time(x, t, gpu):
 @given(n=st.integers(min_value=1, max_value=1_000_000) | st.integers(min_value=10**7, max_value=10**9),
        t=st.integers(min_value=1, max_value=365), e=efficiencies, gpu=chip_ids)
 @example(n=93_393_107, t=229, e=0.27366725485268695, gpu="h200")
+@example(n=999_999_968, t=1, e=1.0, gpu="a100")
 def test_a_run_sized_for_n_chips_needs_n_chips(n, t, e, gpu):
     peak = float(PROFILES[gpu].peak[PROFILES[gpu].default_precision].to("FLOP/s").magnitude)
     x = n * peak * e * t * 86400.0  # exactly what n chips do in t days
@@ -476,3 +477,26 @@ def test_grid_is_the_union_of_its_cells(fs, es, ps, os_, gpu):
         assert close(cell["cost_with_overhead_usd"], usd(r.cost_with_overhead))
         assert close(cell["chip_hours"], f / (float(PROFILES[gpu].peak[PROFILES[gpu].default_precision]
                                                      .to("FLOP/s").magnitude) * e * 3600.0))
+
+
+# the chips a cluster threshold needs: the fewest whose combined peak passes the limit
+CLUSTER_RULES = [t for t in RULES if t.limits and {lim.kind for lim in t.limits} == {"flop_per_s"}]
+
+
+@PROP
+@given(p=peaks_tflops | st.floats(min_value=1e-3, max_value=1.0), k=st.integers(min_value=1, max_value=10**9))
+def test_cluster_chips_needed_is_the_fewest_that_pass(p, k):
+    from flopcalc.rules import threshold_costs
+
+    for peak in (p * 1e12, None):
+        for t in CLUSTER_RULES:
+            (lim,) = t.limits
+            base = float(lim.value.to("FLOP/s").magnitude)
+            per_chip = base / k if peak is None else peak  # None: a chip sized so k of them reach the limit
+            (tc,) = threshold_costs([t], "h100", peak=f"{per_chip!r} FLOP/s")
+            n = tc.chips_needed
+            if peak is None:
+                assert n == (k + 1 if lim.comparison == ">" else k), t.id
+            else:
+                passes = (lambda m: m * per_chip > base) if lim.comparison == ">" else (lambda m: m * per_chip >= base)
+                assert passes(n) and not passes(n - 1), t.id

@@ -13,6 +13,7 @@ from ._paths import data_path
 from ._schema import Fields, as_date
 from ._yaml import read_yaml
 from .errors import DataError, InputError, UnknownNameError
+from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
 from .units import Q_, mag, parse_quantity
 
@@ -348,10 +349,10 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
 
     if n_chips is not None:
         dollars = (unit.price * n_chips * t_days).to("USD")
-        basis = f"{n_chips:,} x {mag(t_days, 'day'):g} days x {mag(unit.price, 'USD/hour'):g} USD/hour"
+        basis = f"{n_chips:,} chips x {mag(t_days, 'day'):g} days x 24 h x ${mag(unit.price, 'USD/hour'):.2f}/h"
     else:
         dollars = (mag(run, "FLOP") * unit.cost).to("USD")
-        basis = f"{mag(run, 'FLOP'):.3g} FLOP on {prof.id} at its assumptions"
+        basis = f"{sci(mag(run, 'FLOP'), 3)} FLOP on {prof.id} at its default assumptions"
     values = {"flop": mag(run, "FLOP"), "usd": mag(dollars, "USD"),
               "flop_per_s": mag(cluster, "FLOP/s") if cluster is not None else None}
     flop_rate = mag(unit.effective_flop_per_s, "FLOP/s") * n_chips * 86400 if n_chips else None

@@ -98,6 +98,13 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     emit_table(headers, rows, fmt, footer=footer)
 
 
+def _crossed(row: dict[str, Any]) -> str:
+    binding = row["thresholds_crossed_in_force"]
+    others = len(row["thresholds_crossed"]) - len(binding)
+    text = ", ".join(binding) or "no binding rule"
+    return text + (f" (+{others} other{'s' if others > 1 else ''})" if others else "")
+
+
 @cli.command()
 @click.argument("amount", nargs=-1, required=True, type=params.USD)
 @gpu_option()
@@ -125,8 +132,9 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
     rows = []
     for b in results:
         row = budget_row(b, ranges=not no_range)
-        row["thresholds_crossed"] = [t.id for t in crossed_by(rules, flop=row["flop_after_overhead"],
-                                                              usd=row["usd"])]
+        crossed = crossed_by(rules, flop=row["flop_after_overhead"], usd=row["usd"])
+        row["thresholds_crossed"] = [t.id for t in crossed]
+        row["thresholds_crossed_in_force"] = [t.id for t in crossed if t.status in ("in-force", "enacted")]
         rows.append(row)
     if fmt in ("json", "csv"):
         emit_data(rows, fmt)
@@ -140,11 +148,13 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
                    human(row.get("chip_hours_high", 0)), show),
             _range(sci(row["flop"]), sci(row.get("flop_low", 0)), sci(row.get("flop_high", 0)), show),
             f"{sci(row['flop_after_overhead'])} (/{mag(b.overhead, ''):g})",
-            ", ".join(row["thresholds_crossed"]) or "none",
+            _crossed(row),
         ])
     footer = ["FLOP after overhead = what a project spending this much can put into its final run "
               "(thresholds are checked against it)."]
     footer += [f"Note: {n}" for n in dict.fromkeys(n for b in results for n in b.notes)]
+    footer.append("crosses: rules in force or enacted whose every limit that compute (and amount) meets; "
+                  "--format json lists all in thresholds_crossed.")
     emit_table(["amount", "chip", "prec", "$/chip-h", "chip-hours", "FLOP", "after overhead", "crosses"],
                table, fmt, footer=footer)
 

@@ -105,6 +105,12 @@ def thresholds(gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, fmt
                 "FLOP for $"], table, fmt, footer=footer)
 
 
+def _ratio(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if x >= 1000 else f"{x:.3g}"
+
+
 @cli.command()
 @click.option("--flop", type=params.FLOP, help="The run's training compute, if known.")
 @click.option("--params", "n_params", type=params.positive("params"), help="Parameters N (architecture method).")
@@ -173,7 +179,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     for c in res.checks:
         state = {True: "CROSSED", False: "no", None: "n/a"}[c.crossed]
         table.append([c.threshold.id, c.threshold.describe_limits(), c.threshold.status, state,
-                      f"{c.ratio:.3g}" if c.ratio is not None else "",
+                      _ratio(c.ratio),
                       f"{c.days_to_cross:,.1f}" if c.days_to_cross is not None else ""])
     footer = ["ratio: run / limit (the smallest over a rule's limits); n/a: the run lacks a figure the rule tests "
               "(e.g. cluster size without --chips)."]
