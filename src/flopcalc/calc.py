@@ -62,6 +62,14 @@ def _factor(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> 
     return x
 
 
+def _fewest_chips(ratio: float) -> int:
+    """The fewest whole chips that do `ratio` chips' work in time (at least one), ignoring float noise."""
+    k = math.ceil(ratio)
+    if k > 1 and math.isclose(k - 1, ratio, rel_tol=1e-12):
+        k -= 1
+    return max(1, k)
+
+
 @dataclass(frozen=True)
 class CostResult:
     """Every step from FLOP to dollars, as pint Quantities, and where each assumption came from."""
@@ -182,8 +190,7 @@ def cost(
     co2e = (energy * Q_(ea.grid_intensity, "kgCO2e/kWh")).to("tCO2e")
 
     wall = (chip_hours / n_chips).to("day") if n_chips else None
-    # fewest chips that finish in time (at least one), forgiving float noise of one part in 1e9
-    needed = max(1, math.ceil(float((chip_hours / d).to("").magnitude) * (1 - 1e-9))) if d is not None else None
+    needed = _fewest_chips(float((chip_hours / d).to("").magnitude)) if d is not None else None
 
     from .evidence import efficiency_evidence, notes_for
 
