@@ -260,15 +260,11 @@ class HardwareDB:
         for prof in merged.values():
             for alias in prof.aliases:
                 other = names.get(alias) or merged.get(alias)
-                if other is not None and other.id != prof.id and alias not in self._overridden(prof, other):
+                if other is not None and other.id != prof.id:
                     raise DataError(prof.path, f"alias {alias!r} is already the name of {other.id} ({other.path})",
                                     field="aliases")
                 names[alias] = prof
         return [merged[k] for k in sorted(merged)]
-
-    def _overridden(self, a: Profile, b: Profile) -> set[str]:
-        # an alias may be shadowed when one of the two profiles overrides a shipped one
-        return set()
 
     def ids(self) -> list[str]:
         return [p.id for p in self.all()]
