@@ -28,6 +28,8 @@ def test_every_reference_row_is_shipped_with_a_source() -> None:
         assert t.source.startswith("http"), t.id
         assert t.status in STATUSES
         assert t.limits
+        assert t.status_as_of == "2026-11-24"
+        assert t.dates or t.effective_from or t.status == "superseded", t.id
 
 
 def test_statuses_and_flags() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from ._paths import data_path
 from ._schema import Fields, as_date
 from ._yaml import read_yaml
-from .errors import DataError, InputError, UnknownNameError
+from .errors import DataError, InputError
 from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
 from .units import Q_, mag, parse_quantity
@@ -28,7 +28,7 @@ BINDING = ("in-force", "enacted", "rescinded", "superseded")  # law at some poin
 _KEYS = ("id", "name", "jurisdiction", "instrument", "article", "limits", "counts", "triggers", "scope", "status",
          "effective_from", "effective_until", "dates", "source", "confidence", "note")
 _REQUIRED = ("id", "name", "jurisdiction", "instrument", "limits", "status", "source")
-_KIND_OF_UNIT = {"FLOP": "flop", "FLOP/s": "flop_per_s", "USD": "usd"}
+_LIMIT_KINDS = (("flop", "flop"), ("flop_per_s", "flop_rate"), ("usd", "usd"))  # (limit kind, parser kind)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Threshold:
     confidence: str
     note: str | None
     path: str = ""
+    status_as_of: str | None = None  # when the file's statuses were last checked
 
     def limit(self, kind: str) -> Limit | None:
         return next((lim for lim in self.limits if lim.kind == kind), None)
@@ -115,9 +116,9 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
                     where=f"{f.name('limits')}[{j}]")
         raw = lf.get("value")
         kind = None
-        for unit, k in _KIND_OF_UNIT.items():
+        for k, parse_kind in _LIMIT_KINDS:
             try:
-                q = parse_quantity(raw, {"flop": "flop", "flop_per_s": "flop_rate", "usd": "usd"}[k])
+                q = parse_quantity(raw, parse_kind)
             except InputError:
                 continue
             kind = k
@@ -158,10 +159,13 @@ def load_thresholds(files: Iterable[Path | str] = (), *, bundled: bool = True) -
     by_id: dict[str, Threshold] = {}
     for path in paths:
         doc = read_yaml(path)
-        f = Fields(path, doc, allowed=("thresholds",), required=("thresholds",))
+        f = Fields(path, doc, allowed=("as_of", "thresholds"), required=("thresholds",))
+        as_of = as_date(f.get("as_of")) if f.get("as_of") is not None else None
+        if f.get("as_of") is not None and as_of is None:
+            raise f.error("as_of", "must be a date YYYY-MM-DD")
         seen: dict[str, int] = {}
         for i, item in enumerate(f.seq("thresholds")):
-            t = _threshold(item, path, i)
+            t = replace(_threshold(item, path, i), status_as_of=as_of)
             if t.id in seen:
                 raise DataError(path, f"id {t.id!r} appears twice (thresholds[{seen[t.id]}] and thresholds[{i}])",
                                 field=f"thresholds[{i}].id")

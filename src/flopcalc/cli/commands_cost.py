@@ -141,7 +141,7 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
         return
     show = not no_range
     table = []
-    for b, row in zip(results, rows):
+    for b, row in zip(results, rows, strict=True):
         table.append([
             money(row["usd"]), b.gpu, b.precision, money(row["price_usd_per_chip_hour"]),
             _range(human(row["chip_hours"]), human(row.get("chip_hours_low", 0)),

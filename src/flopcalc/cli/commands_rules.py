@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import assumption_options, format_option, gpu_option, hardware_files_option, load_db, overrides
+from .common import assumption_options, format_option, hardware_files_option, load_db, overrides
 from .output import emit_data, emit_table
 
 
@@ -30,7 +30,7 @@ def _threshold_row(t) -> dict[str, Any]:
         "comparison": " AND ".join(x.comparison for x in t.limits),
         "limits": [{"kind": x.kind, "value": x.base, "comparison": x.comparison} for x in t.limits],
         "counts": t.counts, "triggers": t.triggers, "scope": t.scope, "confidence": t.confidence,
-        "dates": dict(t.dates), "source": t.source, "note": t.note,
+        "dates": dict(t.dates), "source": t.source, "status_as_of": t.status_as_of, "note": t.note,
     }
 
 
@@ -55,6 +55,9 @@ def thresholds(gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, fmt
 
     rules = select(load_thresholds(thresholds_files), status=statuses, as_of=as_of)
     sources = [f"{t.id}: {t.source}" for t in rules]
+    checked = sorted({t.status_as_of for t in rules if t.status_as_of})
+    if checked:
+        sources.insert(0, f"(statuses as of {', '.join(checked)})")
     if not gpus:
         rows = [_threshold_row(t) for t in rules]
         if fmt in ("json", "csv"):
