@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from . import energy as _energy
 from .errors import InputError
 from .hardware import HardwareDB, Profile, resolve
-from .units import Q_, parse_number, parse_quantity
+from .units import Q_, parse_bounded, parse_number, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -53,13 +53,6 @@ def parse_chips(value: Any, *, what: str = "chips") -> int:
     if x < 1 or x != int(x):
         raise InputError(f"{what} {x:g} must be a whole number of at least 1")
     return int(x)
-
-
-def _factor(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> float:
-    x = parse_number(value, what=what, accepted=f"a number {'>' if lo_open else '>='} {lo:g}")
-    if x < lo or (lo_open and x == lo):
-        raise InputError(f"{what} {x:g} must be {'>' if lo_open else '>='} {lo:g}")
-    return x
 
 
 def _fewest_chips(ratio: float) -> int:
@@ -173,8 +166,8 @@ def cost(
     d = parse_quantity(days, "time", what="days").to("day") if days is not None else None
 
     ea = _energy.EnergyAssumptions(
-        pue=_factor(pue, what="PUE", lo=1, lo_open=False) if pue is not None else _energy.PUE,
-        grid_intensity=(_factor(grid_intensity, what="grid intensity", lo=0, lo_open=False)
+        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else _energy.PUE,
+        grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
                         if grid_intensity is not None else _energy.GRID_INTENSITY),
     )
     origin["pue"] = _origin(pue, "default")
@@ -295,15 +288,15 @@ def size(flop: Any, *, params: Any = None, tokens: Any = None, tokens_per_param:
     if sum(given) > 1:
         raise InputError("give at most one of params, tokens and tokens-per-param")
     if params is not None:
-        n = _factor(params, what="params")
+        n = parse_bounded(params, what="params")
         d = c / (6 * n)
         method = "tokens that spend the budget at the given parameter count"
     elif tokens is not None:
-        d = _factor(tokens, what="tokens")
+        d = parse_bounded(tokens, what="tokens")
         n = c / (6 * d)
         method = "parameters that spend the budget on the given token count"
     else:
-        r = _factor(tokens_per_param, what="tokens per parameter") if tokens_per_param is not None \
+        r = parse_bounded(tokens_per_param, what="tokens per parameter") if tokens_per_param is not None \
             else CHINCHILLA_TOKENS_PER_PARAM
         n = math.sqrt(c / (6 * r))
         d = r * n

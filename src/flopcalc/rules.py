@@ -15,7 +15,7 @@ from ._yaml import read_yaml
 from .errors import DataError, InputError
 from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
-from .units import Q_, mag, parse_quantity
+from .units import Q_, mag, parse_bounded, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -310,7 +310,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     or `gpu`, `chips` and `days` (chips x peak x efficiency x time), or both of the last two.
     When both methods are given, the larger estimate is checked (the cautious reading).
     """
-    from .calc import cost, parse_chips, parse_efficiency  # noqa: F401
+    from .calc import cost, parse_chips
 
     rules = load_thresholds() if rules is None else list(rules)
     arch = hw = None
@@ -320,8 +320,8 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         n_raw = active_params if active_params is not None else params
         if n_raw is None:
             raise InputError("the architecture method needs params (or active params) and tokens")
-        n = _count(n_raw, "active params" if active_params is not None else "params")
-        d = _count(tokens, "tokens")
+        n = parse_bounded(n_raw, what="active params" if active_params is not None else "params")
+        d = parse_bounded(tokens, what="tokens")
         arch = Q_(6.0 * n * d, "FLOP")
     hw_given = [x is not None for x in (chips, days)]
     if any(hw_given) and not all(hw_given):
@@ -371,15 +371,6 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     return CheckResult(flop=run, method=method, architecture_flop=arch, hardware_flop=hw, gpu=prof.id,
                        chips=n_chips, days=t_days, cluster_peak=cluster, cost=dollars, cost_basis=basis,
                        checks=tuple(checks))
-
-
-def _count(value: Any, what: str) -> float:
-    from .units import parse_number
-
-    x = parse_number(value, what=what, accepted="a count greater than zero, e.g. 405e9")
-    if x <= 0:
-        raise InputError(f"{what} {x:g} must be greater than zero")
-    return x
 
 
 def _days_to_cross(t: Threshold, values: Mapping[str, float | None], flop_per_day: float,

@@ -22,7 +22,7 @@ from .errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["registry", "Q_", "parse_number", "parse_quantity", "KINDS", "check_kind", "mag"]
+__all__ = ["registry", "Q_", "parse_number", "parse_bounded", "parse_quantity", "KINDS", "check_kind", "mag"]
 
 _DEFINITIONS = """
 quetta- = 1e30 = Q
@@ -158,6 +158,18 @@ def parse_number(text: str | float | int, *, what: str = "value", accepted: str 
     if not math.isfinite(value):
         raise InputError(f"{what} {_shown(text)} is not a finite number: expected {accepted}")
     return value
+
+
+def parse_bounded(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> float:
+    """A plain finite number above `lo` (or at least `lo` when not lo_open), else InputError."""
+    if (lo, lo_open) == (0, True):
+        accepted = "a number greater than zero"
+    else:
+        accepted = f"a number {'greater than' if lo_open else 'of at least'} {lo:g}"
+    x = parse_number(value, what=what, accepted=accepted)
+    if x < lo or (lo_open and x == lo):
+        raise InputError(f"{what} {x:g} is out of range: expected {accepted}")
+    return x
 
 
 def check_kind(q: pint.Quantity, kind: str, *, what: str, text: object = None) -> pint.Quantity:

@@ -50,20 +50,10 @@ def _chips(v: str) -> int:
     return parse_chips(v)
 
 
-def _at_least(what: str, lo: float, lo_open: bool) -> Callable[[str], float]:
-    need = "a number greater than zero" if (lo, lo_open) == (0, True) else \
-        f"a number {'greater than' if lo_open else 'of at least'} {lo:g}"
+def _bounded(v: str, what: str, lo: float, lo_open: bool) -> float:
+    from ..units import parse_bounded
 
-    def parse(v: str) -> float:
-        from ..errors import InputError
-        from ..units import parse_number
-
-        x = parse_number(v, what=what, accepted=need)
-        if x < lo or (lo_open and x == lo):
-            raise InputError(f"{what} {x:g} is out of range: expected {need}")
-        return x
-
-    return parse
+    return parse_bounded(v, what=what, lo=lo, lo_open=lo_open)
 
 
 def _date(v: str) -> _dt.date:
@@ -87,11 +77,11 @@ DATE = _Parsed("DATE", _date)
 
 
 def positive(what: str, name: str = "NUMBER") -> _Parsed:
-    return _Parsed(name, _at_least(what, 0, True))
+    return _Parsed(name, lambda v: _bounded(v, what, 0, True))
 
 
 def at_least(what: str, lo: float, name: str = "NUMBER") -> _Parsed:
-    return _Parsed(name, _at_least(what, lo, False))
+    return _Parsed(name, lambda v: _bounded(v, what, lo, False))
 
 
 FORMATS = click.Choice(["table", "json", "csv", "markdown"], case_sensitive=False)
