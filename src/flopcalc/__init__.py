@@ -6,7 +6,7 @@
     34722222
 
 Names are imported on first use (PEP 562), so `import flopcalc` costs next to nothing
-and a command pays only for what it uses.
+and a command pays only for what it uses. No submodule shares a name with a public function.
 """
 
 from __future__ import annotations
@@ -14,19 +14,24 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS = {
-    "cost": "calc", "budget": "calc", "size": "calc", "CostResult": "calc", "BudgetResult": "calc",
-    "SizeResult": "calc",
-    "grid": "grid", "GridResult": "grid",
+    "cost": "estimate", "budget": "estimate", "cost_table": "estimate", "CostResult": "estimate",
+    "BudgetResult": "estimate", "EvidenceEstimate": "estimate",
+    "size": "sizing", "SizeResult": "sizing", "finetune_flop": "sizing",
+    "grid": "sweep", "GridResult": "sweep",
     "load_profiles": "hardware", "load_profile": "hardware", "HardwareDB": "hardware", "Profile": "hardware",
-    "load_thresholds": "rules", "thresholds": "rules", "check": "rules", "threshold_costs": "rules",
-    "Threshold": "rules", "CheckResult": "rules",
-    "load_runs": "runs", "estimate_runs": "runs", "calibrate": "runs", "Run": "runs", "Calibration": "runs",
+    "load_thresholds": "rules", "thresholds": "rules", "Threshold": "rules", "timeline": "rules",
+    "check": "verdicts", "threshold_costs": "verdicts", "CheckResult": "verdicts",
+    "load_runs": "runs", "Run": "runs",
+    "estimate_runs": "evidence", "calibrate": "calibration", "Calibration": "calibration",
+    "trend": "trends", "TrendRow": "trends",
+    "plan": "planning", "Plan": "planning",
+    "to_frame": "frames",
     "Q_": "units", "registry": "units", "parse_quantity": "units",
     "FlopcalcError": "errors", "InputError": "errors", "UnknownNameError": "errors", "DataError": "errors",
-    "MissingExtraError": "errors",
+    "MissingExtraError": "errors", "OutputError": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -46,10 +51,17 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .calc import BudgetResult, CostResult, SizeResult, budget, cost, size
-    from .errors import DataError, FlopcalcError, InputError, MissingExtraError, UnknownNameError
-    from .grid import GridResult, grid
+    from .calibration import Calibration, calibrate
+    from .errors import DataError, FlopcalcError, InputError, MissingExtraError, OutputError, UnknownNameError
+    from .estimate import BudgetResult, CostResult, EvidenceEstimate, budget, cost, cost_table
+    from .evidence import estimate_runs
+    from .frames import to_frame
     from .hardware import HardwareDB, Profile, load_profile, load_profiles
-    from .rules import CheckResult, Threshold, check, load_thresholds, threshold_costs, thresholds
-    from .runs import Calibration, Run, calibrate, estimate_runs, load_runs
+    from .planning import Plan, plan
+    from .rules import Threshold, load_thresholds, thresholds, timeline
+    from .runs import Run, load_runs
+    from .sizing import SizeResult, finetune_flop, size
+    from .sweep import GridResult, grid
+    from .trends import TrendRow, trend
     from .units import Q_, parse_quantity, registry
+    from .verdicts import CheckResult, check, threshold_costs

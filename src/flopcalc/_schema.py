@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, InputError
+from .text import clean
 from .units import parse_number, parse_quantity
 
 
@@ -44,24 +45,37 @@ class Fields:
             return None
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise self.error(key, f"must be text, not a {_kind(v)}")
-        return str(v).strip()
+        if isinstance(v, int) and abs(v) > 10**300:
+            raise self.error(key, "must be text, not a huge integer")
+        return clean(str(v)).strip()
 
     def number(self, key: str, value: Any = None, *, lo: float | None = None, hi: float | None = None,
-               lo_open: bool = False, optional: bool = False, label: str | None = None) -> float | None:
+               lo_open: bool = False, optional: bool = False, label: str | None = None,
+               integer: bool = False) -> float | None:
         v = self.data.get(key) if value is None else value
         label = label or self.name(key)
         if v is None and optional:
             return None
-        if isinstance(v, str):  # YAML reads 1e24 (no dot) as text; accept number spellings
+        scale = 1.0
+        if isinstance(v, str):  # YAML reads 1e24 (no dot) as text; accept number spellings, 37.5% and 1.5x
+            s = v.strip()
+            if s.endswith("%"):
+                s, scale = s[:-1], 0.01
+            elif s.endswith(("x", "X", "×")):
+                s = s[:-1]
             try:
-                v = parse_number(v)
+                v = parse_number(s)
             except InputError:
                 raise DataError(self.path, f"must be a number, not {_short(v)}", field=label) from None
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise DataError(self.path, f"must be a number, not {_short(v)}", field=label)
-        x = float(v)
+        if isinstance(v, int) and abs(v) > 10**300:
+            raise DataError(self.path, f"must be a number in range, not a {len(str(abs(v)))}-digit integer", field=label)
+        x = float(v) * scale
         if not math.isfinite(x):
             raise DataError(self.path, f"must be a finite number, not {_short(v)}", field=label)
+        if integer and x != int(x):
+            raise DataError(self.path, f"must be a whole number, not {x:g}", field=label)
         if lo is not None and (x < lo or (lo_open and x == lo)):
             raise DataError(self.path, f"{x:g} is out of range: must be {'>' if lo_open else '>='} {lo:g}"
                             + (f" and <= {hi:g}" if hi is not None else ""), field=label)
@@ -100,7 +114,12 @@ class Fields:
 
 
 def as_date(value: Any) -> str | None:
-    """A YAML date (or 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' text) as ISO text, or None if it is not one."""
+    """A YAML date (or 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' text) as ISO text, or None if it is not one.
+
+    A datetime is not a date (None); neither is 2024-02-30 (YAML leaves impossible dates as text).
+    """
+    if isinstance(value, _dt.datetime):
+        return None
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, int) and 1900 <= value <= 2100:
@@ -124,3 +143,9 @@ def _kind(v: Any) -> str:
 def _short(v: Any) -> str:
     s = repr(v)
     return s if len(s) <= 40 else s[:40] + "..."
+
+
+def first_day(iso: str) -> _dt.date:
+    """The first day an ISO date text ('2024', '2024-06', '2024-06-15') can mean."""
+    parts = [int(p) for p in iso.split("-")] + [1, 1]
+    return _dt.date(parts[0], parts[1], parts[2])

@@ -60,6 +60,8 @@ def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
         raise DataError(p, f"is not plain YAML data: {' '.join(str(problem).split())[:120]}") from None
     except RecursionError:
         raise DataError(p, "is nested too deeply") from None
+    except (ValueError, OverflowError, TypeError) as e:  # e.g. an impossible date such as 2024-02-30
+        raise DataError(p, f"holds a value YAML cannot read: {' '.join(str(e).split())[:120]}") from None
     finally:
         loader.dispose()
 

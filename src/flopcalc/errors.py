@@ -1,8 +1,15 @@
-"""The exceptions flopcalc raises: one base class, a few kinds."""
+"""The exceptions flopcalc raises: one base class, a few kinds, each naming the bad value.
+
+Every failure caused by bad input (an argument, an option, a data file) is a FlopcalcError.
+The command line turns them into one line on stderr and exit code 2 (usage), or 1 for
+problems outside the user's input (a missing optional dependency, a file that cannot be
+written).
+"""
 
 from __future__ import annotations
 
-__all__ = ["FlopcalcError", "InputError", "UnknownNameError", "DataError", "MissingExtraError"]
+__all__ = ["FlopcalcError", "InputError", "InputTypeError", "UnknownNameError", "DataError",
+           "MissingExtraError", "OutputError"]
 
 
 class FlopcalcError(Exception):
@@ -17,25 +24,37 @@ class InputError(FlopcalcError, ValueError):
     exit_code = 2
 
 
+class InputTypeError(InputError, TypeError):
+    """A value of a type flopcalc cannot read (a list where a number belongs, a wrong `hardware=`)."""
+
+
 class UnknownNameError(FlopcalcError, LookupError):
     """A chip, precision or threshold id that no loaded file defines."""
 
     exit_code = 2
 
 
-class DataError(FlopcalcError):
+class DataError(FlopcalcError, ValueError):
     """A data file (hardware profile, thresholds, runs) is missing, malformed or invalid."""
 
     exit_code = 2
 
     def __init__(self, path: object, message: str, *, field: str | None = None) -> None:
-        self.path = str(path)
-        self.field = field
-        where = f"{self.path}: {field}" if field else self.path
-        super().__init__(f"{where}: {message}")
+        from .text import clean
+
+        self.path = clean(str(path))
+        self.field = clean(field) if field else None
+        where = f"{self.path}: {self.field}" if self.field else self.path
+        super().__init__(f"{where}: {clean(message)}")
 
 
 class MissingExtraError(FlopcalcError, ImportError):
-    """An optional dependency (numpy, matplotlib) is needed but not installed."""
+    """An optional dependency (numpy, matplotlib, pandas) is needed but not installed."""
+
+    exit_code = 1
+
+
+class OutputError(FlopcalcError, OSError):
+    """A result could not be written (a missing folder, a read-only place, a full disk)."""
 
     exit_code = 1

@@ -52,3 +52,48 @@ def pct(x: float) -> str:
 def grouped(x: float) -> str:
     """Full figure with thousands separators: 34722222.2 -> '34,722,222'."""
     return f"{x:,.0f}"
+
+
+def sig(x: float, digits: int = 3) -> str:
+    """A count to `digits` significant figures with a k/M/B/T suffix: 58312345 -> '58.3M', 1.18e8 -> '118M'."""
+    if x is None:
+        return "-"
+    if not math.isfinite(x):
+        return str(x)
+    ax = abs(x)
+    if ax >= 1e15:
+        return sci(x, digits - 1)
+    for step, suffix in _STEPS + ((1.0, ""),):
+        if ax >= step * 0.9995 or step == 1.0:
+            v = float(f"{x / step:.{digits}g}")
+            if abs(v) >= 1000 and suffix != "T":
+                continue
+            text = f"{v:.{max(digits - 1 - int(math.floor(math.log10(abs(v)))) if v else 0, 0)}f}"
+            return text + suffix
+    return f"{x:.{digits}g}"
+
+
+def money_sig(x: float, digits: int = 3) -> str:
+    """Dollars to `digits` significant figures: 70181348 -> '$70.2M'; below $1,000 with cents."""
+    if x is None:
+        return "-"
+    if abs(x) < 1000:
+        return f"${x:,.2f}"
+    return "$" + sig(x, digits)
+
+
+def sci_against(x: float, lines: list[float] | tuple[float, ...] = (), digits: int = 3) -> str:
+    """Scientific notation with enough digits that the text never lands on a line x is not on.
+
+    3 significant figures by default; near a threshold (1e26 vs 9.9999e25) more digits are shown,
+    so a table never prints '1e26' beside a verdict of 'not crossed'.
+    """
+    for line in lines:
+        if line and abs(x - line) <= 1e-12 * abs(line):  # on the line (the verdict's tolerance, rules.REL_TOL)
+            x = line
+    for d in range(digits, 18):
+        text = sci(x, d - 1)
+        shown = float(text)
+        if all((shown == line) == (x == line) and (shown > line) == (x > line) for line in lines):
+            return text
+    return repr(x)

@@ -1,7 +1,13 @@
-"""Hardware profiles: one YAML file per chip, parsed and dimension-checked at load time."""
+"""Hardware profiles: one YAML file per chip, parsed and dimension-checked at load time.
+
+The format is documented in docs/data-format.md. Shipped profiles live in hardware/ (inside
+the wheel: flopcalc/data/hardware); the user's own come from $FLOPCALC_HARDWARE_PATH (else
+<config dir>/flopcalc/hardware) and from explicit files (--hardware-file).
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -10,19 +16,25 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from ._paths import data_path, user_dirs
 from ._schema import Fields, as_date
 from ._yaml import read_yaml
-from .errors import DataError, InputError, UnknownNameError
+from .errors import DataError, InputTypeError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["Profile", "Source", "HardwareDB", "load_profile", "load_profiles", "PRECISIONS", "HARDWARE_ENV"]
+__all__ = ["Profile", "Source", "PricePoint", "HardwareDB", "load_profile", "load_profiles", "PRECISIONS",
+           "HARDWARE_ENV", "PRICE_TIERS", "CONFIDENCE"]
 
 HARDWARE_ENV = "FLOPCALC_HARDWARE_PATH"
 PRECISIONS = ("fp4", "fp6", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64")
+PRICE_TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot")
+CONFIDENCE = ("high", "medium", "low")
 _REQUIRED = ("id", "name", "peak", "default_precision", "efficiency", "price", "overhead", "tdp", "memory", "sources")
-_OPTIONAL = ("aliases", "vendor", "year", "generation", "sparse_peak", "efficiency_range", "price_range", "notes")
-_ALLOWED = _REQUIRED[:3] + ("aliases",) + _REQUIRED[3:] + _OPTIONAL[1:]
-_SOURCE_KEYS = ("field", "source", "url", "date")
+_OPTIONAL = ("data_as_of", "aliases", "replaces", "vendor", "year", "released", "generation", "confidence",
+             "confidence_note", "sparse_peak", "peak_caveats", "mfu_range", "efficiency_range", "price_tier",
+             "price_date", "price_range", "prices", "notes")
+_ALLOWED = _REQUIRED + _OPTIONAL
+_SOURCE_KEYS = ("field", "source", "url", "dataset", "date")
+_PRICE_KEYS = ("usd_per_hour", "tier", "date", "provider", "source", "url", "dataset", "confidence", "note")
 
 
 @dataclass(frozen=True)
@@ -33,9 +45,22 @@ class Source:
     source: str
     date: str
     url: str | None = None
+    dataset: str | None = None
 
     def covers(self, name: str) -> bool:
-        return name in {f.strip() for f in self.field.split(",")}
+        return self.field == "*" or name in {f.strip() for f in self.field.split(",")}
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    """One dated rental price of a chip: USD per chip-hour, its tier and its source."""
+
+    usd_per_hour: float
+    tier: str
+    date: str
+    source: str
+    url: str | None = None
+    provider: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,15 +82,41 @@ class Profile:
     year: int | None = None
     generation: str | None = None
     sparse_peak: Mapping[str, pint.Quantity] = field(default_factory=lambda: MappingProxyType({}))
-    efficiency_range: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType({}))
-    price_range: tuple[pint.Quantity, pint.Quantity] | None = None
+    mfu_range: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType({}))
+    price_ranges: Mapping[str, tuple[pint.Quantity, pint.Quantity]] = field(
+        default_factory=lambda: MappingProxyType({}))
     notes: str | None = None
     path: str = ""
     origin: str = "shipped"
+    price_tier: str | None = None
+    price_date: str | None = None
+    prices: tuple[PricePoint, ...] = ()
+    released: str | None = None
+    confidence: str = "high"
+    confidence_note: str | None = None
+    peak_caveats: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    data_as_of: str | None = None
+    replaces: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Profile(id={self.id!r}, name={self.name!r}, default_precision={self.default_precision!r})"
 
     @property
     def precisions(self) -> tuple[str, ...]:
         return tuple(self.peak)
+
+    @property
+    def efficiency_range(self) -> Mapping[str, tuple[float, float]]:
+        """Old name of mfu_range (the cited steady-state MFU range)."""
+        return self.mfu_range
+
+    @property
+    def price_range(self) -> tuple[pint.Quantity, pint.Quantity] | None:
+        """The plausible price range of the default price's tier, if the profile gives one."""
+        return self.price_ranges.get(self.price_tier or "")
+
+    def has_precision(self, precision: str | None) -> bool:
+        return precision is None or str(precision).strip().lower() in self.peak
 
     def check_precision(self, precision: str | None) -> str:
         """The precision to use: the given one (case-insensitive) if this chip has it, else the default."""
@@ -73,23 +124,27 @@ class Profile:
             return self.default_precision
         p = str(precision).strip().lower()
         if p not in self.peak:
+            from .text import clean
+
             raise UnknownNameError(
-                f"{self.id} has no {str(precision)[:20]!r} peak; its precisions are {', '.join(self.peak)}"
+                f"{self.id} has no {clean(str(precision))[:20]!r} peak; its precisions are {', '.join(self.peak)}"
             )
         return p
 
     def efficiency_for(self, precision: str) -> float:
         p = self.check_precision(precision)
-        try:
+        if p in self.efficiency:
             return self.efficiency[p]
-        except KeyError:
-            raise UnknownNameError(
-                f"{self.id} has no default efficiency at {p} (it has one for {', '.join(self.efficiency)}); "
-                "give one with --efficiency"
-            ) from None
+        raise UnknownNameError(
+            f"{self.id} has no default efficiency at {p} (it has one for {', '.join(self.efficiency)}); "
+            "give one with --efficiency"
+        )
 
     def sources_for(self, name: str) -> tuple[Source, ...]:
         return tuple(s for s in self.sources if s.covers(name))
+
+    def names(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
 
 
 def _precision_map(f: Fields, key: str, *, optional: bool = False) -> dict[str, Any] | None:
@@ -100,7 +155,7 @@ def _precision_map(f: Fields, key: str, *, optional: bool = False) -> dict[str, 
     for k, v in m.items():
         p = str(k).strip().lower()
         if p not in PRECISIONS:
-            raise f.error(f"{key}.{k}", f"unknown precision; known precisions are {', '.join(PRECISIONS)}")
+            raise f.error(f"{key}.{str(k)[:20]}", f"unknown precision; known precisions are {', '.join(PRECISIONS)}")
         out[p] = v
     return out
 
@@ -114,12 +169,44 @@ def _range(f: Fields, label: str, value: Any, conv) -> tuple[Any, Any]:
     return lo, hi
 
 
+def _source(path: Path | str, s: Any, i: int) -> Source:
+    if isinstance(s, str):  # a bare URL is a source too
+        url = s.strip()
+        if not url.startswith(("http://", "https://")):
+            raise DataError(path, "must be a URL or a mapping with field, source, url/dataset and date",
+                            field=f"sources[{i}]")
+        from .text import clean
+
+        return Source(field="*", source=clean(url), date="", url=clean(url))
+    sf = Fields(path, s, allowed=_SOURCE_KEYS, required=("source",), where=f"sources[{i}]")
+    raw_date = sf.get("date")
+    date = as_date(raw_date) if raw_date is not None else ""
+    if date is None:
+        raise sf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    return Source(field=sf.text("field", optional=True) or "*", source=sf.text("source"), date=date,
+                  url=sf.text("url", optional=True), dataset=sf.text("dataset", optional=True))
+
+
+def _price_point(f: Fields, item: Any, i: int) -> PricePoint:
+    pf = Fields(f.path, item, allowed=_PRICE_KEYS, required=("usd_per_hour", "tier", "date", "source"),
+                where=f"prices[{i}]")
+    q = pf.quantity("usd_per_hour", "price")
+    tier = pf.text("tier").lower()
+    if tier not in PRICE_TIERS:
+        raise pf.error("tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+    date = as_date(pf.get("date"))
+    if date is None:
+        raise pf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    return PricePoint(usd_per_hour=float(q.to("USD/hour").magnitude), tier=tier, date=date, source=pf.text("source"),
+                      url=pf.text("url", optional=True), provider=pf.text("provider", optional=True))
+
+
 def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> Profile:
     """Check one parsed profile document and build a Profile."""
     f = Fields(path, data, allowed=_ALLOWED, required=_REQUIRED)
     pid = f.text("id").lower()
-    if not pid or any(c.isspace() for c in pid):
-        raise f.error("id", "must be one word, e.g. h100")
+    if not pid or any(c.isspace() for c in pid) or len(pid) > 60:
+        raise f.error("id", "must be one word of at most 60 characters, e.g. h100")
     peaks_raw = _precision_map(f, "peak")
     peak = {p: f.quantity("peak", "flop_rate", v, label=f"peak.{p}") for p, v in peaks_raw.items()}
     sparse: dict[str, Any] = {}
@@ -132,9 +219,10 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
                 raise f.error(f"peak.{p}", (
                     f"is {ratio:.2f}x the sparse figure; the dense peak must be half the 2:4-sparse one "
                     "(did the datasheet's sparse figure get copied?)"))
+    caveats = {p: str(v) for p, v in (_precision_map(f, "peak_caveats", optional=True) or {}).items()}
     default = f.text("default_precision").lower()
     if default not in peak:
-        raise f.error("default_precision", f"{default!r} has no peak; peaks are given for {', '.join(peak)}")
+        raise f.error("default_precision", f"{default[:20]!r} has no peak; peaks are given for {', '.join(peak)}")
     eff_raw = f.get("efficiency")
     efficiency: dict[str, float] = {}
     if isinstance(eff_raw, dict):
@@ -151,93 +239,219 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     def frac(v: Any, label: str) -> float:
         return f.number("", v, lo=0, hi=1, lo_open=True, label=label)
 
-    eff_range: dict[str, tuple[float, float]] = {}
-    er = f.get("efficiency_range")
+    mfu: dict[str, tuple[float, float]] = {}
+    key = "mfu_range" if f.get("mfu_range") is not None else "efficiency_range"
+    if f.get("mfu_range") is not None and f.get("efficiency_range") is not None:
+        raise f.error("efficiency_range", "is the old name of mfu_range: give one of them")
+    er = f.get(key)
     if isinstance(er, dict):
-        for p, v in _precision_map(f, "efficiency_range").items():
+        for p, v in _precision_map(f, key).items():
             if p not in peak:
-                raise f.error(f"efficiency_range.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
-            eff_range[p] = _range(f, f"efficiency_range.{p}", v, frac)
+                raise f.error(f"{key}.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
+            mfu[p] = _range(f, f"{key}.{p}", v, frac)
     elif er is not None:
-        pair = _range(f, "efficiency_range", er, frac)
-        eff_range = {p: pair for p in peak}
-    price = f.quantity("price", "price", allow_zero=True)
+        pair = _range(f, key, er, frac)
+        mfu = {p: pair for p in peak}
+    price = f.quantity("price", "price")
+    tier = (f.text("price_tier", optional=True) or "").lower() or None
+    if tier is not None and tier not in PRICE_TIERS:
+        raise f.error("price_tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+    price_date = None
+    if f.get("price_date") is not None:
+        price_date = as_date(f.get("price_date"))
+        if price_date is None:
+            raise f.error("price_date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+
+    def usd_h(v: Any, label: str):
+        return f.quantity("", "price", v, label=label)
+
+    price_ranges: dict[str, tuple[Any, Any]] = {}
     pr = f.get("price_range")
-    price_range = None
-    if pr is not None:
-        price_range = _range(f, "price_range", pr,
-                             lambda v, label: f.quantity("", "price", v, label=label, allow_zero=True))
+    if isinstance(pr, dict):
+        for t, v in pr.items():
+            tn = str(t).strip().lower()
+            if tn not in PRICE_TIERS:
+                raise f.error(f"price_range.{str(t)[:30]}", f"is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+            price_ranges[tn] = _range(f, f"price_range.{tn}", v, usd_h)
+    elif pr is not None:
+        price_ranges[tier or "unspecified"] = _range(f, "price_range", pr, usd_h)
+    prices = tuple(sorted((_price_point(f, item, i) for i, item in enumerate(f.seq("prices", optional=True) or [])),
+                          key=lambda pp: pp.date))
     overhead = f.number("overhead", lo=1)
     aliases_raw = f.get("aliases") or []
     if not isinstance(aliases_raw, list):
         raise f.error("aliases", "must be a list of names")
-    aliases = tuple(dict.fromkeys(str(a).strip().lower() for a in aliases_raw if str(a).strip()))
-    year = f.number("year", optional=True, lo=1990, hi=2100)
+    aliases = tuple(dict.fromkeys(_name(f, a, f"aliases") for a in aliases_raw if str(a).strip()))
+    year = f.number("year", optional=True, lo=1990, hi=2100, integer=True)
+    released = None
+    if f.get("released") is not None:
+        released = as_date(f.get("released"))
+        if released is None:
+            raise f.error("released", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    confidence = (f.text("confidence", optional=True) or "high").lower()
+    if confidence not in CONFIDENCE:
+        raise f.error("confidence", f"{confidence[:20]!r} must be one of {', '.join(CONFIDENCE)}")
+    data_as_of = None
+    if f.get("data_as_of") is not None:
+        data_as_of = as_date(f.get("data_as_of"))
+        if data_as_of is None:
+            raise f.error("data_as_of", "must be a date YYYY-MM-DD")
     sources_raw = f.seq("sources")
     if not sources_raw:
         raise f.error("sources", "must list where the figures come from")
-    sources = []
-    for i, s in enumerate(sources_raw):
-        sf = Fields(path, s, allowed=_SOURCE_KEYS, required=("field", "source", "date"), where=f"sources[{i}]")
-        date = as_date(sf.get("date"))
-        if date is None:
-            raise sf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
-        sources.append(Source(field=sf.text("field"), source=sf.text("source"), date=date,
-                              url=sf.text("url", optional=True)))
+    sources = tuple(_source(path, s, i) for i, s in enumerate(sources_raw))
+    replaces = f.text("replaces", optional=True)
     return Profile(
         id=pid, name=f.text("name"), peak=MappingProxyType(peak), default_precision=default,
         efficiency=MappingProxyType(efficiency), price=price, overhead=overhead,
-        tdp=f.quantity("tdp", "power"), memory=f.quantity("memory", "memory"), sources=tuple(sources),
+        tdp=f.quantity("tdp", "power"), memory=f.quantity("memory", "memory"), sources=sources,
         aliases=aliases, vendor=f.text("vendor", optional=True), year=int(year) if year else None,
         generation=(f.text("generation", optional=True) or "").lower() or None,
-        sparse_peak=MappingProxyType(sparse), efficiency_range=MappingProxyType(eff_range),
-        price_range=price_range, notes=f.text("notes", optional=True), path=str(path), origin=origin,
+        sparse_peak=MappingProxyType(sparse), mfu_range=MappingProxyType(mfu),
+        price_ranges=MappingProxyType(price_ranges), notes=f.text("notes", optional=True), path=str(path),
+        origin=origin, price_tier=tier, price_date=price_date, prices=prices, released=released,
+        confidence=confidence, confidence_note=f.text("confidence_note", optional=True),
+        peak_caveats=MappingProxyType(caveats), data_as_of=data_as_of,
+        replaces=replaces.lower() if replaces else None,
     )
+
+
+def _name(f: Fields, value: Any, key: str) -> str:
+    from .text import clean
+
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise f.error(key, "must be a list of names")
+    name = clean(str(value)).strip().lower()
+    if any(c.isspace() for c in name) or len(name) > 60:
+        raise f.error(key, f"{name[:30]!r} must be one word of at most 60 characters")
+    return name
+
+
+# Each file is parsed once per process (keyed by path, size and modification time).
+_FILE_CACHE: dict[tuple[str, int, int, str], Profile | DataError] = {}
 
 
 def load_profile(path: Path | str, *, origin: str = "file") -> Profile:
     """Read and check one profile file."""
-    return profile_from_data(read_yaml(path), path, origin=origin)
+    p = Path(path)
+    try:
+        st = p.stat()
+        key: tuple[str, int, int, str] | None = (str(p), st.st_size, st.st_mtime_ns, origin)
+    except (OSError, ValueError):
+        key = None
+    if key is not None and key in _FILE_CACHE:
+        hit = _FILE_CACHE[key]
+        if isinstance(hit, DataError):
+            raise hit.with_traceback(None)
+        return hit
+    try:
+        prof: Profile | DataError = profile_from_data(read_yaml(p), p, origin=origin)
+    except DataError as e:
+        prof = e
+    if key is not None:
+        _FILE_CACHE[key] = prof
+    if isinstance(prof, DataError):
+        raise prof
+    return prof
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _yaml_files(folder: Path, problems: list[str] | None = None) -> list[Path]:
+    try:
+        if not folder.is_dir():
+            if problems is not None and folder.exists():
+                problems.append(f"{folder}: not a folder; ignored ({HARDWARE_ENV} lists folders of profiles)")
+            elif problems is not None:
+                problems.append(f"{folder}: no such folder; ignored")
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as e:
+        if problems is not None:
+            problems.append(f"{folder}: cannot be read ({e.strerror or e}); ignored")
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 class HardwareDB:
-    """The loaded profiles: shipped ones, overridden by the user's folder, overridden by explicit files.
+    """The loaded profiles: shipped ones, then the user's folder, then explicit files.
 
     Shipped profiles are read lazily (a file is named after its id), so looking up one chip
-    reads one file; listing reads them all and checks every id and alias is unique.
+    reads one file. A broken profile in the user's folder is skipped with a warning (in
+    `problems`) and only fails a command that asks for it; an explicit file must be valid.
+    A user profile may not take a shipped chip's id or alias unless it says `replaces: ID`.
     """
 
     def __init__(self, files: Iterable[Path | str] = (), *, user_dirs_: Iterable[Path] | None = None,
                  shipped: bool = True) -> None:
+        if isinstance(files, (str, Path)):
+            files = [files]
+        self.problems: list[str] = []
         self._shipped_dir = data_path("hardware") if shipped else None
+        self._shipped_ids = ({p.stem.lower() for p in _yaml_files(self._shipped_dir)}
+                             if self._shipped_dir is not None else set())
         self._shipped: dict[str, Profile] = {}
         self._shipped_all = False
-        dirs = user_dirs(HARDWARE_ENV, "hardware") if user_dirs_ is None else list(user_dirs_)
-        self._user = self._layer([p for d in dirs for p in _yaml_files(Path(d))], origin="user")
-        self._explicit = self._layer([Path(p) for p in files], origin="file")
+        self._broken: dict[str, DataError] = {}
+        explicit_dirs = user_dirs_ is not None
+        dirs = user_dirs(HARDWARE_ENV, "hardware") if user_dirs_ is None else [Path(d) for d in user_dirs_]
+        seen: set[str] = set()
+        unique = []
+        for d in dirs:
+            k = os.path.normcase(os.path.abspath(d))
+            if k not in seen:
+                seen.add(k)
+                unique.append(d)
+        env_given = os.environ.get(HARDWARE_ENV) not in (None, "") or explicit_dirs
+        user_files = [p for d in unique for p in _yaml_files(Path(d), self.problems if env_given else None)]
+        self._user = self._layer(user_files, origin="user", soft=True)
+        self._explicit = self._layer([Path(p) for p in files], origin="file", soft=False)
+        if self._user or self._explicit:
+            self._check_collisions()
 
-    @staticmethod
-    def _layer(paths: list[Path], *, origin: str) -> dict[str, Profile]:
+    def _layer(self, paths: list[Path], *, origin: str, soft: bool) -> dict[str, Profile]:
         layer: dict[str, Profile] = {}
         for path in paths:
-            prof = load_profile(path, origin=origin)
-            if prof.id in layer:
-                raise DataError(path, f"defines id {prof.id!r}, which {layer[prof.id].path} defines too", field="id")
+            try:
+                prof = load_profile(path, origin=origin)
+                if prof.id in layer:
+                    raise DataError(path, f"defines id {prof.id!r}, which {layer[prof.id].path} defines too",
+                                    field="id")
+            except DataError as e:
+                if not soft:
+                    raise
+                self.problems.append(f"skipped {e}")
+                self._broken.setdefault(path.stem.lower(), e)
+                continue
             layer[prof.id] = prof
         return layer
 
+    def _check_collisions(self) -> None:
+        self._load_all_shipped()
+        shipped_names = {n: p for p in self._shipped.values() for n in p.names()}
+        for layer, soft in ((self._user, True), (self._explicit, False)):
+            for pid, prof in list(layer.items()):
+                for n in prof.names():
+                    other = shipped_names.get(n)
+                    if other is None or prof.replaces == other.id:
+                        continue
+                    err = DataError(prof.path, f"{'id' if n == prof.id else 'alias'} {n!r} is already the shipped "
+                                    f"chip {other.id} ({other.path}); rename it, or add 'replaces: {other.id}' to "
+                                    "override that chip on purpose", field="id" if n == prof.id else "aliases")
+                    if not soft:
+                        raise err
+                    self.problems.append(f"skipped {err}")
+                    self._broken.setdefault(pid, err)
+                    layer.pop(pid, None)
+                    break
+        for layer in (self._user, self._explicit):
+            for prof in layer.values():
+                if prof.replaces and prof.replaces in self._shipped:
+                    self._shipped.pop(prof.replaces, None)
+
     def _load_shipped(self, pid: str) -> Profile | None:
-        if pid in self._shipped or self._shipped_dir is None:
+        if pid in self._shipped or self._shipped_dir is None or pid not in self._shipped_ids:
             return self._shipped.get(pid)
-        path = self._shipped_dir / f"{pid}.yaml"
-        if not path.is_file():
+        if any(p.replaces == pid for layer in (self._user, self._explicit) for p in layer.values()):
             return None
+        path = self._shipped_dir / f"{pid}.yaml"
         prof = load_profile(path, origin="shipped")
         if prof.id != pid:
             raise DataError(path, f"defines id {prof.id!r}, but a shipped profile's file must be named after its id",
@@ -248,8 +462,8 @@ class HardwareDB:
     def _load_all_shipped(self) -> None:
         if self._shipped_all or self._shipped_dir is None:
             return
-        for path in _yaml_files(self._shipped_dir):
-            self._load_shipped(path.stem.lower())
+        for pid in sorted(self._shipped_ids):
+            self._load_shipped(pid)
         self._shipped_all = True
 
     def all(self) -> list[Profile]:
@@ -271,21 +485,31 @@ class HardwareDB:
 
     def get(self, name: str) -> Profile:
         """Find a profile by id or alias, case-insensitively."""
-        key = str(name).strip().lower()
+        from .text import clean
+
+        if not isinstance(name, str):
+            raise InputTypeError(f"a chip id must be text, not {type(name).__name__}")
+        key = clean(name).strip().lower()
+        if not key:
+            raise UnknownNameError(f"chip id is empty; known chips are {', '.join(self.ids())}")
         for layer in (self._explicit, self._user):
             if key in layer:
                 return layer[key]
-        prof = self._load_shipped(key) if key and "/" not in key and "\\" not in key else None
+        if key in self._broken:
+            raise self._broken[key]
+        prof = self._load_shipped(key) if "/" not in key and "\\" not in key and len(key) <= 60 else None
         if prof is not None:
             return prof
         for prof in self.all():
             if key in prof.aliases:
                 return prof
-        raise UnknownNameError(f"unknown chip {str(name)[:40]!r}; known chips are {', '.join(self.ids())}")
+        raise UnknownNameError(f"unknown chip {key[:40]!r}; known chips are {', '.join(self.ids())}")
 
 
 def load_profiles(files: Iterable[Path | str] = (), *, user_dirs_: Iterable[Path] | None = None) -> HardwareDB:
     """The profiles in effect: shipped, then the user's folder, then `files` (later ones override)."""
+    if not files and user_dirs_ is None:
+        return default_db()
     return HardwareDB(files, user_dirs_=user_dirs_)
 
 
@@ -294,14 +518,18 @@ def resolve(gpu: str | Profile | None, db: HardwareDB | None = None) -> Profile:
     if isinstance(gpu, Profile):
         return gpu
     if gpu is not None and not isinstance(gpu, str):
-        raise InputError(f"gpu must be a chip id or a Profile, not {type(gpu).__name__}")
-    return (db or _default_db()).get("h100" if gpu is None else gpu)
+        raise InputTypeError(f"gpu must be a chip id or a Profile, not {type(gpu).__name__}")
+    if db is not None and not isinstance(db, HardwareDB):
+        raise InputTypeError(f"hardware must be a HardwareDB (flopcalc.load_profiles()), not {type(db).__name__}")
+    return (db or default_db()).get("h100" if gpu is None else gpu)
 
 
-_DB: list[HardwareDB] = []
+_DB: dict[str | None, HardwareDB] = {}
 
 
-def _default_db() -> HardwareDB:
-    if not _DB:
-        _DB.append(load_profiles())
-    return _DB[0]
+def default_db() -> HardwareDB:
+    """The profiles in effect with no explicit files, built once per process (per $FLOPCALC_HARDWARE_PATH)."""
+    key = os.environ.get(HARDWARE_ENV)
+    if key not in _DB:
+        _DB[key] = HardwareDB()
+    return _DB[key]

@@ -1,10 +1,11 @@
-"""Regulatory compute thresholds: load them, cost them on a chip, and check a training run against them."""
+"""Regulatory compute thresholds as data: their limits, kinds, status history and counting rules."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import math
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -13,43 +14,88 @@ from ._paths import data_path
 from ._schema import Fields, as_date
 from ._yaml import read_yaml
 from .errors import DataError, InputError
-from .fmt import sci
-from .hardware import HardwareDB, Profile, resolve
-from .units import Q_, mag, parse_bounded, parse_quantity
+from .text import clean
+from .units import mag, parse_quantity, registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["Limit", "Threshold", "load_thresholds", "thresholds", "crossed_by", "ThresholdCost", "threshold_costs",
-           "CheckResult", "ThresholdCheck", "check", "STATUSES", "theoretical_peak"]
+__all__ = ["Limit", "Threshold", "StatusChange", "load_thresholds", "thresholds", "crossed_by", "STATUSES",
+           "BINDING_STATUSES", "LIMIT_KINDS", "REL_TOL", "timeline", "get_threshold"]
 
-STATUSES = ("in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "superseded")
-BINDING = ("in-force", "enacted", "rescinded", "superseded")  # law at some point (if its dates say so)
+STATUSES = ("in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "not-enforced", "superseded")
+BINDING_STATUSES = ("in-force", "enacted")  # what `check` sets a run against by default
+LIMIT_KINDS = ("flop", "flop_per_s", "usd", "revenue_usd", "relative")
+_PARSE_KIND = {"flop": "flop", "flop_per_s": "flop_rate", "usd": "usd", "revenue_usd": "usd"}
+_UNIT = {"flop": "FLOP", "flop_per_s": "FLOP/s", "usd": "USD", "revenue_usd": "USD", "relative": "FLOP"}
+# Two figures within this relative distance are the same figure: float arithmetic (chips x days x
+# peak x efficiency) lands a hair off a line it reaches exactly. Documented in docs/reliability.md.
+REL_TOL = 1e-12
 _KEYS = ("id", "name", "jurisdiction", "instrument", "article", "limits", "counts", "triggers", "scope", "status",
-         "effective_from", "effective_until", "dates", "source", "confidence", "note")
+         "history", "effective_from", "effective_until", "dates", "source", "confidence", "note", "cumulative",
+         "counting")
 _REQUIRED = ("id", "name", "jurisdiction", "instrument", "limits", "status", "source")
-_LIMIT_KINDS = (("flop", "flop"), ("flop_per_s", "flop_rate"), ("usd", "usd"))  # (limit kind, parser kind)
+_COUNTING_KEYS = ("operations", "tolerance", "significant_figures", "includes", "excludes", "methods", "note")
 
 
 @dataclass(frozen=True)
 class Limit:
-    """One test a rule sets: a quantity and how a run is compared with it."""
+    """One test a rule sets: a quantity and how a run is compared with it.
 
-    kind: str  # "flop", "flop_per_s" or "usd"
+    A `relative` limit is `fraction` of the original model's compute; `value` is then its fallback
+    (fraction x fallback_base) for when the original's compute is unknown.
+    """
+
+    kind: str
     value: pint.Quantity
     comparison: str  # ">" or ">="
+    fraction: Fraction | None = None
 
     @property
     def base(self) -> float:
-        return mag(self.value, {"flop": "FLOP", "flop_per_s": "FLOP/s", "usd": "USD"}[self.kind])
+        return mag(self.value, _UNIT[self.kind])
 
-    def met_by(self, x: float) -> bool:
-        return x > self.base if self.comparison == ">" else x >= self.base
+    def met_by(self, x: float, line: float | None = None) -> bool:
+        """Whether x meets the limit (against `line` instead of the limit's own value, if given).
+
+        Figures within REL_TOL of the line count as on it: '>=' is met there and '>' is not.
+        """
+        limit = self.base if line is None else line
+        on_line = abs(x - limit) <= REL_TOL * abs(limit)
+        if on_line:
+            return self.comparison == ">="
+        return x > limit
+
+    def describe(self) -> str:
+        v = self.base
+        if self.kind in ("usd", "revenue_usd"):
+            shown = f"${v / 1e6:,.6g}M" + (" revenue" if self.kind == "revenue_usd" else "")
+        elif self.kind == "relative":
+            frac = self.fraction
+            shown = (f"{frac.numerator}/{frac.denominator} of the original's compute (fallback {_sci4(v)} FLOP)"
+                     if frac is not None else f"{_sci4(v)} FLOP")
+        else:
+            shown = f"{_sci4(v)} {_UNIT[self.kind]}"
+        return f"{self.comparison} {shown}"
+
+
+def _sci4(v: float) -> str:
+    s = f"{v:.4g}".replace("e+", "e")
+    return s
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change of a rule's status, with its date."""
+
+    date: _dt.date
+    status: str
+    event: str | None = None
 
 
 @dataclass(frozen=True)
 class Threshold:
-    """A compute threshold in a rule, with its status, dates and source."""
+    """A compute threshold in a rule, with its status history, dates and source."""
 
     id: str
     name: str
@@ -68,31 +114,51 @@ class Threshold:
     confidence: str
     note: str | None
     path: str = ""
-    status_as_of: str | None = None  # when the file's statuses were last checked
+    status_as_of: str | None = None  # when the file's statuses were last checked (its data_as_of)
+    history: tuple[StatusChange, ...] = ()
+    cumulative: bool = False
+    counting: Mapping[str, Any] = field(default_factory=dict)
+    as_of: _dt.date | None = None  # set by thresholds(as_of=...): `status` is then the status on that date
+    current_status: str | None = None
 
     def limit(self, kind: str) -> Limit | None:
         return next((lim for lim in self.limits if lim.kind == kind), None)
 
+    @property
+    def kind(self) -> str:
+        return "+".join(lim.kind for lim in self.limits)
+
+    def status_on(self, day: _dt.date) -> str:
+        """The rule's status on `day`: the last status change on or before it, or 'absent'."""
+        if not self.history:
+            if self.effective_from is None:
+                return self.current_status or self.status
+            if day < self.effective_from:
+                return "absent"
+            if self.effective_until is not None and day >= self.effective_until:
+                return self.current_status or self.status
+            return "in-force" if (self.current_status or self.status) in ("in-force", "rescinded", "superseded",
+                                                                         "not-enforced") else self.status
+        status = "absent"
+        for change in self.history:
+            if change.date <= day:
+                status = change.status
+        return status
+
     def in_force_on(self, day: _dt.date) -> bool:
-        """Whether this rule bound anyone on `day` (guidance, proposals and vetoed bills never do)."""
-        if self.status not in BINDING or self.effective_from is None:
-            return False
-        return self.effective_from <= day and (self.effective_until is None or day < self.effective_until)
+        """Whether this rule bound anyone on `day`."""
+        return self.status_on(day) == "in-force"
 
     def describe_limits(self) -> str:
-        parts = []
-        for lim in self.limits:
-            v = lim.base
-            unit = {"flop": "FLOP", "flop_per_s": "FLOP/s", "usd": "USD"}[lim.kind]
-            shown = f"${v / 1e6:g}M" if lim.kind == "usd" else f"{v:.3g} {unit}".replace("e+", "e")
-            parts.append(f"{lim.comparison} {shown}")
-        return " AND ".join(parts)
+        return " AND ".join(lim.describe() for lim in self.limits)
 
 
 def _date(f: Fields, key: str) -> _dt.date | None:
     v = f.get(key)
     if v is None:
         return None
+    if isinstance(v, _dt.datetime):
+        raise f.error(key, "must be a date YYYY-MM-DD, not a date and time")
     if isinstance(v, _dt.date):
         return v
     try:
@@ -101,34 +167,76 @@ def _date(f: Fields, key: str) -> _dt.date | None:
         raise f.error(key, "must be a date YYYY-MM-DD or null") from None
 
 
-def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
-    f = Fields(path, data, allowed=_KEYS, required=_REQUIRED, where=f"thresholds[{i}]")
-    tid = f.text("id").lower()
-    status = f.text("status").lower()
-    if status not in STATUSES:
-        raise f.error("status", f"{status[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
-    limits_raw = f.seq("limits")
-    if not limits_raw:
-        raise f.error("limits", "must list at least one limit")
-    limits = []
-    for j, item in enumerate(limits_raw):
-        lf = Fields(path, item, allowed=("value", "comparison"), required=("value", "comparison"),
-                    where=f"{f.name('limits')}[{j}]")
-        raw = lf.get("value")
-        kind = None
-        for k, parse_kind in _LIMIT_KINDS:
+def _fraction(lf: Fields, raw: Any) -> Fraction:
+    try:
+        if isinstance(raw, str) and "/" in raw:
+            a, b = raw.split("/", 1)
+            fr = Fraction(int(a.strip()), int(b.strip()))
+        elif isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+            fr = Fraction(str(raw))
+        else:
+            raise ValueError
+    except (ValueError, ZeroDivisionError):
+        raise lf.error("fraction", f"{str(raw)[:20]!r} must be a fraction such as 1/3") from None
+    if not 0 < fr <= 1:
+        raise lf.error("fraction", "must be in (0, 1]")
+    return fr
+
+
+def _limit(f: Fields, item: Any, j: int) -> Limit:
+    lf = Fields(f.path, item, allowed=("kind", "value", "comparison", "fraction", "fallback_base"),
+                required=("comparison",), where=f"{f.name('limits')}[{j}]")
+    kind = (lf.text("kind", optional=True) or "").lower() or None
+    if kind is not None and kind not in LIMIT_KINDS:
+        raise lf.error("kind", f"{kind[:20]!r} must be one of {', '.join(LIMIT_KINDS)}")
+    comparison = lf.text("comparison")
+    if comparison not in (">", ">="):
+        raise lf.error("comparison", f"{comparison[:10]!r} must be '>' or '>='")
+    if kind == "relative":
+        fr = _fraction(lf, lf.get("fraction"))
+        base = lf.get("fallback_base")
+        if base is None:
+            raise lf.error("fallback_base", "a relative limit needs the FLOP figure its fallback is a fraction of")
+        q = _unit_value(lf, "fallback_base", base, "flop")
+        value = registry().Quantity(float(Fraction(repr(mag(q, "FLOP"))) * fr), "FLOP")
+        return Limit(kind="relative", value=value, comparison=comparison, fraction=fr)
+    raw = lf.get("value")
+    if raw is None:
+        raise lf.error("value", "missing required key 'value'")
+    if kind is None:  # older files: infer the kind from the unit (revenue must be said explicitly)
+        for k in ("flop", "flop_per_s", "usd"):
             try:
-                q = parse_quantity(raw, parse_kind)
+                parse_quantity(raw, _PARSE_KIND[k])
             except InputError:
                 continue
             kind = k
             break
         if kind is None:
             raise lf.error("value", f"{str(raw)[:40]!r} must be a positive quantity in FLOP, FLOP/s or USD")
-        comparison = lf.text("comparison")
-        if comparison not in (">", ">="):
-            raise lf.error("comparison", f"{comparison[:10]!r} must be '>' or '>='")
-        limits.append(Limit(kind=kind, value=q, comparison=comparison))
+    return Limit(kind=kind, value=_unit_value(lf, "value", raw, kind), comparison=comparison)
+
+
+def _unit_value(lf: Fields, key: str, raw: Any, kind: str):
+    if not isinstance(raw, str) or not re.search(r"[A-Za-z$]", raw):
+        raise lf.error(key, f"{str(raw)[:40]!r} needs a unit, e.g. '1e26 FLOP', '1e20 FLOP/s' or '500e6 USD'")
+    try:
+        return parse_quantity(raw, _PARSE_KIND.get(kind, "flop"), what=key)
+    except InputError as e:
+        raise lf.error(key, str(e)) from None
+
+
+def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
+    f = Fields(path, data, allowed=_KEYS, required=_REQUIRED, where=f"thresholds[{i}]")
+    tid = f.text("id").lower()
+    if not tid or any(c.isspace() for c in tid) or len(tid) > 60:
+        raise f.error("id", "must be one word of at most 60 characters")
+    status = f.text("status").lower()
+    if status not in STATUSES:
+        raise f.error("status", f"{status[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
+    limits_raw = f.seq("limits")
+    if not limits_raw:
+        raise f.error("limits", "must list at least one limit")
+    limits = [_limit(f, item, j) for j, item in enumerate(limits_raw)]
     dates_raw = f.get("dates") or {}
     if not isinstance(dates_raw, dict):
         raise f.error("dates", "must be a mapping of name to date")
@@ -136,33 +244,68 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
     for k, v in dates_raw.items():
         d = as_date(v)
         if d is None:
-            raise f.error(f"dates.{k}", "must be a date YYYY-MM-DD")
-        dates[str(k)] = d
+            raise f.error(f"dates.{str(k)[:30]}", "must be a date YYYY-MM-DD")
+        dates[clean(str(k))] = d
     frm, until = _date(f, "effective_from"), _date(f, "effective_until")
     if frm and until and until < frm:
         raise f.error("effective_until", "is before effective_from")
+    history = []
+    for j, item in enumerate(f.seq("history", optional=True) or []):
+        hf = Fields(path, item, allowed=("date", "status", "event"), required=("date", "status"),
+                    where=f"{f.name('history')}[{j}]")
+        d = _date(hf, "date")
+        st = hf.text("status").lower()
+        if st not in STATUSES:
+            raise hf.error("status", f"{st[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
+        if history and d < history[-1].date:
+            raise hf.error("date", "is earlier than the entry before it: list status changes in date order")
+        history.append(StatusChange(date=d, status=st, event=hf.text("event", optional=True)))
+    if history and history[-1].status != status:
+        raise f.error("history", f"ends with {history[-1].status!r}, but the rule's status is {status!r}")
     confidence = (f.text("confidence", optional=True) or "confirmed").lower()
     if confidence not in ("confirmed", "unconfirmed"):
         raise f.error("confidence", "must be 'confirmed' or 'unconfirmed'")
+    counting: dict[str, Any] = {}
+    if f.get("counting") is not None:
+        cf = Fields(path, f.get("counting"), allowed=_COUNTING_KEYS, required=(), where=f.name("counting"))
+        for key in _COUNTING_KEYS:
+            v = cf.get(key)
+            if v is None:
+                continue
+            if key == "tolerance":
+                counting[key] = cf.number(key, lo=0, hi=1, lo_open=True)
+            elif key == "significant_figures":
+                counting[key] = int(cf.number(key, lo=1, hi=17, integer=True) or 2)
+            elif isinstance(v, list):
+                counting[key] = [clean(str(x)) for x in v]
+            else:
+                counting[key] = cf.text(key)
+    cumulative = f.get("cumulative")
+    if cumulative is not None and not isinstance(cumulative, bool):
+        raise f.error("cumulative", "must be true or false")
     return Threshold(
         id=tid, name=f.text("name"), jurisdiction=f.text("jurisdiction"), instrument=f.text("instrument"),
         article=f.text("article", optional=True), limits=tuple(limits), counts=f.text("counts", optional=True),
         triggers=f.text("triggers", optional=True), scope=f.text("scope", optional=True), status=status,
         effective_from=frm, effective_until=until, dates=MappingProxyType(dates), source=f.text("source"),
-        confidence=confidence, note=f.text("note", optional=True), path=str(path),
+        confidence=confidence, note=f.text("note", optional=True), path=str(path), history=tuple(history),
+        cumulative=bool(cumulative), counting=counting, current_status=status,
     )
 
 
 def load_thresholds(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Threshold]:
     """The shipped thresholds, then those in `files` (a file's id replaces a shipped one with that id)."""
+    if isinstance(files, (str, Path)):
+        files = [files]
     paths = ([data_path("thresholds.yaml")] if bundled else []) + [Path(p) for p in files]
     by_id: dict[str, Threshold] = {}
     for path in paths:
-        doc = read_yaml(path)
-        f = Fields(path, doc, allowed=("as_of", "thresholds"), required=("thresholds",))
-        as_of = as_date(f.get("as_of")) if f.get("as_of") is not None else None
-        if f.get("as_of") is not None and as_of is None:
-            raise f.error("as_of", "must be a date YYYY-MM-DD")
+        doc = _read_cached(path)
+        f = Fields(path, doc, allowed=("as_of", "data_as_of", "thresholds"), required=("thresholds",))
+        raw = f.get("data_as_of") if f.get("data_as_of") is not None else f.get("as_of")
+        as_of = as_date(raw) if raw is not None else None
+        if raw is not None and as_of is None:
+            raise f.error("data_as_of", "must be a date YYYY-MM-DD")
         seen: dict[str, int] = {}
         for i, item in enumerate(f.seq("thresholds")):
             t = replace(_threshold(item, path, i), status_as_of=as_of)
@@ -174,23 +317,69 @@ def load_thresholds(files: Iterable[Path | str] = (), *, bundled: bool = True) -
     return list(by_id.values())
 
 
+_DOCS: dict[tuple[str, int, int], Any] = {}
+
+
+def _read_cached(path: Path | str) -> Any:
+    p = Path(path)
+    try:
+        st = p.stat()
+        key = (str(p), st.st_size, st.st_mtime_ns)
+    except (OSError, ValueError):
+        return read_yaml(p)
+    if key not in _DOCS:
+        _DOCS[key] = read_yaml(p)
+    return _DOCS[key]
+
+
 def thresholds(rules: Iterable[Threshold] | None = None, *, status: Iterable[str] = (),
                as_of: _dt.date | str | None = None) -> list[Threshold]:
-    """Filter thresholds by status and/or by what was in force on a date."""
+    """The thresholds, optionally as they stood on a date and filtered by status.
+
+    With `as_of`, each rule's `status` is its status on that date (rules not yet introduced are
+    left out) and `current_status` is today's. `status` filters on that status.
+
+        >>> [t.status for t in thresholds(as_of="2024-06-01") if t.id == "us-eo-14110"]
+        ['in-force']
+    """
+    from .inputs import parse_date
+
     rules = load_thresholds() if rules is None else list(rules)
-    wanted = {s.lower() for s in status}
+    if isinstance(status, str):
+        status = [status]
+    wanted = {str(s).lower() for s in status}
     bad = wanted - set(STATUSES)
     if bad:
-        raise InputError(f"status {sorted(bad)[0]!r} is not a status; use one of {', '.join(STATUSES)}")
-    if isinstance(as_of, str):
-        try:
-            as_of = _dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise InputError(f"date {as_of[:30]!r} is not a date: use YYYY-MM-DD") from None
-    out = [t for t in rules if not wanted or t.status in wanted]
+        raise InputError(f"status {clean(sorted(bad)[0])[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
+    out = list(rules)
     if as_of is not None:
-        out = [t for t in out if t.in_force_on(as_of)]
-    return out
+        day = parse_date(as_of, what="as-of date")
+        dated = []
+        for t in out:
+            s = t.status_on(day)
+            if s != "absent":
+                dated.append(replace(t, status=s, as_of=day, current_status=t.current_status or t.status))
+        out = dated
+    return [t for t in out if not wanted or t.status in wanted]
+
+
+def get_threshold(rule_id: str, rules: Iterable[Threshold] | None = None) -> Threshold:
+    """One threshold by id."""
+    from .errors import UnknownNameError
+
+    rules = load_thresholds() if rules is None else list(rules)
+    key = clean(str(rule_id)).strip().lower()
+    for t in rules:
+        if t.id == key:
+            return t
+    raise UnknownNameError(f"unknown threshold {key[:40]!r}; see 'flopcalc thresholds' for the ids")
+
+
+def timeline(rules: Iterable[Threshold] | None = None) -> list[tuple[StatusChange, Threshold]]:
+    """Every status change of every rule, in date order."""
+    rules = load_thresholds() if rules is None else list(rules)
+    events = [(c, t) for t in rules for c in t.history]
+    return sorted(events, key=lambda e: (e[0].date, e[1].id))
 
 
 def _met(t: Threshold, values: Mapping[str, float | None]) -> tuple[bool | None, float | None]:
@@ -211,178 +400,9 @@ def _met(t: Threshold, values: Mapping[str, float | None]) -> tuple[bool | None,
 
 
 def crossed_by(rules: Iterable[Threshold], *, flop: float | None = None, usd: float | None = None,
-               flop_per_s: float | None = None) -> list[Threshold]:
+               flop_per_s: float | None = None, revenue_usd: float | None = None) -> list[Threshold]:
     """The thresholds whose every limit a run with these figures meets."""
-    values = {"flop": flop, "usd": usd, "flop_per_s": flop_per_s}
+    values = {"flop": flop, "usd": usd, "flop_per_s": flop_per_s, "revenue_usd": revenue_usd}
     return [t for t in rules if _met(t, values)[0] is True]
 
 
-@dataclass(frozen=True)
-class ThresholdCost:
-    """What one threshold means on one chip."""
-
-    threshold: Threshold
-    gpu: str
-    chip_hours: pint.Quantity | None = None
-    cost: pint.Quantity | None = None
-    cost_with_overhead: pint.Quantity | None = None
-    chips_needed: int | None = None
-    cluster_peak_per_chip: pint.Quantity | None = None
-    flop_for_usd: pint.Quantity | None = None
-
-
-def theoretical_peak(prof: Profile) -> pint.Quantity:
-    """A chip's highest dense floating-point peak: what cluster tests ("theoretical maximum") count."""
-    return max(prof.peak.values(), key=lambda q: mag(q, "FLOP/s")).to("FLOP/s")
-
-
-def _chips_to_meet(limit: Limit, per_chip: float) -> int:
-    n = limit.base / per_chip
-    k = math.ceil(n - 1e-9)
-    return k + 1 if limit.comparison == ">" and math.isclose(k * per_chip, limit.base, rel_tol=1e-12) else k
-
-
-def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware: HardwareDB | None = None,
-                    **overrides: Any) -> list[ThresholdCost]:
-    """For each threshold: the cost of its FLOP limit, the chips that reach its FLOP/s limit at peak,
-    and the FLOP its dollar limit buys, on `gpu` with its default (or overridden) assumptions."""
-    from .calc import budget, cost
-
-    prof = resolve(gpu, hardware)
-    out = []
-    for t in rules:
-        kw: dict[str, Any] = {}
-        fl, fs, us = t.limit("flop"), t.limit("flop_per_s"), t.limit("usd")
-        if fl is not None:
-            r = cost(fl.value, prof, hardware=hardware, **overrides)
-            kw.update(chip_hours=r.chip_hours, cost=r.cost, cost_with_overhead=r.cost_with_overhead)
-        if fs is not None:
-            peak = parse_quantity(overrides["peak"], "flop_rate") if overrides.get("peak") is not None \
-                else theoretical_peak(prof)
-            kw.update(chips_needed=_chips_to_meet(fs, mag(peak, "FLOP/s")), cluster_peak_per_chip=peak)
-        if us is not None:
-            kw.update(flop_for_usd=budget(us.value, prof, hardware=hardware, **overrides).flop)
-        out.append(ThresholdCost(threshold=t, gpu=prof.id, **kw))
-    return out
-
-
-@dataclass(frozen=True)
-class ThresholdCheck:
-    """One threshold set against a run."""
-
-    threshold: Threshold
-    crossed: bool | None  # None: the run lacks a figure this rule tests (e.g. cluster size)
-    ratio: float | None  # run / limit (the smallest over the rule's limits)
-    days_to_cross: float | None  # more days at the run's rate to cross (hardware method, not yet crossed)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """A run's training compute, how it was estimated, and every threshold set against it."""
-
-    flop: pint.Quantity
-    method: str  # "flop", "architecture", "hardware" or "both"
-    architecture_flop: pint.Quantity | None
-    hardware_flop: pint.Quantity | None
-    gpu: str
-    chips: int | None
-    days: pint.Quantity | None
-    cluster_peak: pint.Quantity | None
-    cost: pint.Quantity
-    cost_basis: str
-    checks: tuple[ThresholdCheck, ...]
-
-    @property
-    def method_ratio(self) -> float | None:
-        """Hardware estimate / architecture estimate, when both are given."""
-        if self.architecture_flop is None or self.hardware_flop is None:
-            return None
-        return mag(self.hardware_flop, "FLOP") / mag(self.architecture_flop, "FLOP")
-
-
-def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_params: Any = None,
-          gpu: str | Profile | None = None, chips: Any = None, days: Any = None, precision: str | None = None,
-          peak: Any = None, efficiency: Any = None, price: Any = None, overhead: Any = None,
-          rules: Iterable[Threshold] | None = None, hardware: HardwareDB | None = None) -> CheckResult:
-    """Estimate a run's training compute and set it against every threshold.
-
-    Give `flop` directly, or `params` and `tokens` (C = 6 N D; `active_params` for mixture-of-experts),
-    or `gpu`, `chips` and `days` (chips x peak x efficiency x time), or both of the last two.
-    When both methods are given, the larger estimate is checked (the cautious reading).
-    """
-    from .calc import cost, parse_chips
-
-    rules = load_thresholds() if rules is None else list(rules)
-    arch = hw = None
-    if (params is None) != (tokens is None) and active_params is None:
-        raise InputError("the architecture method needs both params and tokens (C = 6 x params x tokens)")
-    if tokens is not None:
-        n_raw = active_params if active_params is not None else params
-        if n_raw is None:
-            raise InputError("the architecture method needs params (or active params) and tokens")
-        n = parse_bounded(n_raw, what="active params" if active_params is not None else "params")
-        d = parse_bounded(tokens, what="tokens")
-        arch = Q_(6.0 * n * d, "FLOP")
-    hw_given = [x is not None for x in (chips, days)]
-    if any(hw_given) and not all(hw_given):
-        raise InputError("the hardware method needs --chips and --days (and --gpu, default h100)")
-    prof = resolve(gpu, hardware)
-    overrides = {k: v for k, v in dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
-                                       overhead=overhead).items() if v is not None}
-    unit = cost(Q_(1.0, "FLOP"), prof, hardware=hardware, **overrides)
-    n_chips = parse_chips(chips) if chips is not None else None
-    t_days = parse_quantity(days, "time", what="days").to("day") if days is not None else None
-    cluster = None
-    if n_chips is not None:
-        hw = (unit.effective_flop_per_s * n_chips * t_days).to("FLOP")
-        cluster = ((parse_quantity(peak, "flop_rate") if peak is not None else theoretical_peak(prof))
-                   * n_chips).to("FLOP/s")
-    direct = parse_quantity(flop, "flop", what="FLOP").to("FLOP") if flop is not None else None
-    if direct is not None and (arch is not None or hw is not None):
-        raise InputError("give --flop, or an estimation method (params and tokens, or chips and days), not both")
-    if direct is not None:
-        run, method = direct, "flop"
-    elif arch is not None and hw is not None:
-        run, method = (arch if arch >= hw else hw), "both"
-    elif arch is not None:
-        run, method = arch, "architecture"
-    elif hw is not None:
-        run, method = hw, "hardware"
-    else:
-        raise InputError("nothing to check: give --flop, or --params and --tokens, or --gpu, --chips and --days")
-
-    if n_chips is not None:
-        dollars = (unit.price * n_chips * t_days).to("USD")
-        basis = f"{n_chips:,} chips x {mag(t_days, 'day'):g} days x 24 h x ${mag(unit.price, 'USD/hour'):.2f}/h"
-    else:
-        dollars = (mag(run, "FLOP") * unit.cost).to("USD")
-        basis = f"{sci(mag(run, 'FLOP'), 3)} FLOP on {prof.id} at its default assumptions"
-    values = {"flop": mag(run, "FLOP"), "usd": mag(dollars, "USD"),
-              "flop_per_s": mag(cluster, "FLOP/s") if cluster is not None else None}
-    flop_rate = mag(unit.effective_flop_per_s, "FLOP/s") * n_chips * 86400 if n_chips else None
-    usd_rate = mag(unit.price, "USD/hour") * n_chips * 24 if n_chips else None
-    checks = []
-    for t in rules:
-        crossed, ratio = _met(t, values)
-        more = None
-        if crossed is False and flop_rate and method == "hardware":
-            more = _days_to_cross(t, values, flop_rate, usd_rate)
-        checks.append(ThresholdCheck(threshold=t, crossed=crossed, ratio=ratio, days_to_cross=more))
-    return CheckResult(flop=run, method=method, architecture_flop=arch, hardware_flop=hw, gpu=prof.id,
-                       chips=n_chips, days=t_days, cluster_peak=cluster, cost=dollars, cost_basis=basis,
-                       checks=tuple(checks))
-
-
-def _days_to_cross(t: Threshold, values: Mapping[str, float | None], flop_per_day: float,
-                   usd_per_day: float | None) -> float | None:
-    """More days at the run's rate until every limit is met; None if time cannot do it (cluster size)."""
-    need = 0.0
-    for lim in t.limits:
-        x = values.get(lim.kind)
-        if lim.met_by(x if x is not None else -1):
-            continue
-        rate = flop_per_day if lim.kind == "flop" else usd_per_day if lim.kind == "usd" else None
-        if not rate:
-            return None
-        need = max(need, (lim.base - x) / rate)
-    return need

@@ -17,12 +17,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import InputError, InputTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["registry", "Q_", "parse_number", "parse_bounded", "parse_quantity", "KINDS", "check_kind", "mag"]
+__all__ = ["registry", "Q_", "exact", "to_float", "parse_number", "parse_bounded", "parse_count", "parse_quantity",
+           "KINDS", "SUFFIXES", "check_kind", "mag"]
 
 _DEFINITIONS = """
 quetta- = 1e30 = Q
@@ -110,54 +111,113 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "intensity": ("kgCO2e/kWh", "kgCO2e/kWh", "an emission intensity such as 0.4 (kgCO2e/kWh)"),
 }
 
-_NUMBER = r"[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _POWER = re.compile(
     rf"^(?:(?P<mant>{_NUMBER})\s*(?:[x*×·]\s*)?)?10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+)(?P<rest>.*)$"
 )
 _PLAIN = re.compile(rf"^(?P<num>{_NUMBER})(?P<rest>.*)$")
-_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9, "T": 1e12}
+# Suffixes for counts and money, defined once (README "Numbers as people write them"):
+# k/K thousand, M million (never "thousand", never mega-bytes), B/b/bn billion (a count is
+# never bytes), T/t trillion. Lower-case m is refused: milli or million is anyone's guess.
+SUFFIXES = {"k": 3, "K": 3, "M": 6, "B": 9, "b": 9, "bn": 9, "G": 9, "T": 12, "t": 12}
 _SHOWN = 60
+_MAX_EXP = 400
 
 
-def _shown(text: str) -> str:
-    text = " ".join(str(text).split())
+def _shown(text: object) -> str:
+    from .text import clean
+
+    text = " ".join(clean(str(text)).split())
     return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
 
-def _split_number(text: str) -> tuple[float, str]:
-    """Split '1.5e26 FLOP' / '10^26' / '3 x 10**25 FLOP' into (number, unit text)."""
+def _decimal(text: str) -> Decimal:
+    t = text.replace("_", "")
+    if "," in t:  # thousands separators only: 16,384 but not 1,5
+        if not re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?", t):
+            raise InputError(f"{_shown(text)} is not a number")
+        t = t.replace(",", "")
+    d = Decimal(t)
+    if abs(d.adjusted()) > _MAX_EXP:
+        raise InputError(f"{_shown(text)} is out of range")
+    return d
+
+
+def _split_number(text: str) -> tuple[Decimal, str]:
+    """Split '1.5e26 FLOP' / '10^26' / '3 x 10**25 FLOP' into (exact number, unit text)."""
     m = _POWER.match(text)
     if m:
         exp = int(m["exp"])
-        if abs(exp) > 400:
-            return math.copysign(math.inf, -1.0 if text.startswith("-") else 1.0), m["rest"].strip()
-        mant = Decimal(m["mant"].replace("_", "")) if m["mant"] else Decimal(1)
-        return float(mant.scaleb(exp)), m["rest"].strip()
+        if abs(exp) > _MAX_EXP:
+            raise InputError(f"{_shown(text)} is out of range")
+        mant = _decimal(m["mant"]) if m["mant"] else Decimal(1)
+        return mant.scaleb(exp), m["rest"].strip()
     m = _PLAIN.match(text)
     if m:
-        return float(m["num"].replace("_", "")), m["rest"].strip()
+        return _decimal(m["num"]), m["rest"].strip()
     raise InputError(f"{_shown(text)} is not a number")
 
 
-def parse_number(text: str | float | int, *, what: str = "value", accepted: str = "a number such as 1e26") -> float:
-    """Read a plain finite number ('1e26', '10^26', '10**26'); reject units, NaN and infinity."""
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise InputError(f"{what} {text!r} is not a number: expected {accepted}")
-    if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        s = str(text).strip()
+def exact(value: Any, *, what: str = "value", accepted: str = "a number such as 1e26") -> Decimal:
+    """A finite number given as text, int, float, Decimal, Fraction or numpy scalar, as an exact Decimal.
+
+    Text is read exactly ('0.1' is one tenth, not the nearest float); other numbers keep their
+    exact binary value. Units, NaN and infinity are refused with InputError.
+    """
+    import numbers
+    from fractions import Fraction
+
+    if isinstance(value, bool) or value is None:
+        raise InputTypeError(f"{what} {value!r} is not a number: expected {accepted}")
+    if isinstance(value, str):
+        s = value.strip()
+        if not s:
+            raise InputError(f"{what} is empty: expected {accepted}")
         if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
             raise InputError(f"{what} {_shown(s)} is not a finite number: expected {accepted}")
         try:
-            value, rest = _split_number(s)
+            d, rest = _split_number(s)
         except InputError:
             raise InputError(f"{what} {_shown(s)} is not a number: expected {accepted}") from None
         if rest:
             raise InputError(f"{what} {_shown(s)} must be a plain number, without a unit: expected {accepted}")
-    if not math.isfinite(value):
-        raise InputError(f"{what} {_shown(text)} is not a finite number: expected {accepted}")
-    return value
+        return d
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**_MAX_EXP:
+            raise InputError(f"{what} has {len(str(abs(value)))} digits: out of range, expected {accepted}")
+        d = Decimal(value)
+    elif isinstance(value, Fraction):
+        if value.denominator == 1:
+            return exact(value.numerator, what=what, accepted=accepted)
+        d = Decimal(float(value)) if abs(value) < 10**_MAX_EXP else Decimal("Infinity")
+    elif isinstance(value, float):
+        d = Decimal(value)
+    elif isinstance(value, numbers.Real) or type(value).__module__ == "numpy":
+        try:
+            f = float(value)  # numpy scalars and other real numbers
+        except (TypeError, ValueError, OverflowError):
+            raise InputTypeError(f"{what} {type(value).__name__} is not a number: expected {accepted}") from None
+        d = Decimal(f)
+    else:
+        raise InputTypeError(f"{what} of type {type(value).__name__} is not a number: expected {accepted}")
+    if not d.is_finite() or abs(d.adjusted()) > _MAX_EXP:
+        raise InputError(f"{what} {_shown(value)} is not a finite number in range: expected {accepted}")
+    return d
+
+
+def to_float(d: Decimal, *, what: str = "value", text: object = None, accepted: str = "") -> float:
+    """The float nearest to an exact number; InputError if it is too large to represent."""
+    x = float(d)
+    if not math.isfinite(x):
+        raise InputError(f"{what} {_shown(text if text is not None else d)} is too large: expected {accepted}".rstrip(": "))
+    return x
+
+
+def parse_number(text: Any, *, what: str = "value", accepted: str = "a number such as 1e26") -> float:
+    """Read a plain finite number ('1e26', '10^26', '10**26'); reject units, NaN and infinity."""
+    return to_float(exact(text, what=what, accepted=accepted), what=what, text=text, accepted=accepted)
 
 
 def parse_bounded(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> float:
@@ -168,8 +228,35 @@ def parse_bounded(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = Tru
         accepted = f"a number {'greater than' if lo_open else 'of at least'} {lo:g}"
     x = parse_number(value, what=what, accepted=accepted)
     if x < lo or (lo_open and x == lo):
-        raise InputError(f"{what} {x:g} is out of range: expected {accepted}")
+        raise InputError(f"{what} {_shown(value)} is out of range: expected {accepted}")
     return x
+
+
+def parse_count(value: Any, *, what: str = "count", integer: bool = False) -> Decimal:
+    """A positive count as people write it: 400B, 1.8T, 15T, 16k, 1.5M, 2.5e25, 16,384.
+
+    Suffixes (k, M, B/bn, T) are defined once in SUFFIXES; returns the exact value.
+    """
+    accepted = ("a whole number of at least 1, e.g. 16384 or 16k" if integer
+                else "a positive number such as 405e9, 400B, 1.8T or 16k")
+    if isinstance(value, str):
+        s = value.strip()
+        m = re.fullmatch(rf"({_NUMBER})\s*([A-Za-z]{{1,2}})", s)
+        if m and m[2] in SUFFIXES:
+            d = exact(m[1], what=what, accepted=accepted).scaleb(SUFFIXES[m[2]])
+        elif m and not re.fullmatch(r"[eE]\d*", m[2]):
+            raise InputError(f"{what} {_shown(s)} has an unknown suffix {m[2]!r}: expected {accepted} "
+                             "(k thousand, M million, B billion, T trillion)")
+        else:
+            d = exact(s, what=what, accepted=accepted)
+    else:
+        d = exact(value, what=what, accepted=accepted)
+    if d <= 0:
+        raise InputError(f"{what} {_shown(value)} is {'zero' if d == 0 else 'negative'}: expected {accepted}")
+    if integer and d != d.to_integral_value():
+        raise InputError(f"{what} {_shown(value)} is not a whole number: expected {accepted}")
+    to_float(d, what=what, text=value, accepted=accepted)
+    return d
 
 
 def check_kind(q: pint.Quantity, kind: str, *, what: str, text: object = None) -> pint.Quantity:
@@ -186,41 +273,48 @@ def check_kind(q: pint.Quantity, kind: str, *, what: str, text: object = None) -
 
 
 def parse_quantity(
-    text: str | float | int | pint.Quantity,
+    text: Any,
     kind: str,
     *,
     what: str = "value",
     allow_zero: bool = False,
 ) -> pint.Quantity:
-    """Read user text as a finite, positive Quantity of the given kind, in its default unit if bare."""
-    _, default_unit, accepted = KINDS[kind]
+    """Read user text as a finite, positive Quantity of the given kind, in its default unit if bare.
+
+    Text is read exactly and converted to the kind's base unit with one rounding, so
+    '0.1 YFLOP' is the same float as '1e23'. The result is in the base unit (FLOP, FLOP/s,
+    USD, USD/hour, W, B, day, kgCO2e/kWh).
+    """
+    dim_unit, default_unit, accepted = KINDS[kind]
     ureg = registry()
     if isinstance(text, ureg.Quantity):
         q = text
+        check_kind(q, kind, what=what, text=f"{q:~P}")
+        value = exact(q.magnitude, what=what, accepted=accepted)
+        unit_text = str(q.units)
         shown_text: object = f"{q:~P}"
+        unit = q.units
     elif hasattr(text, "magnitude") and hasattr(text, "units"):
-        raise InputError(f"{what} comes from another pint registry; use flopcalc.Q_ to build it")
+        raise InputTypeError(f"{what} comes from another pint registry; use flopcalc.Q_ to build it")
     else:
         shown_text = text
-        if isinstance(text, bool):
-            raise InputError(f"{what} {text!r} is not a number: expected {accepted}")
-        if isinstance(text, (int, float)):
-            value, rest = float(text), ""
+        if not isinstance(text, str):
+            value, rest = exact(text, what=what, accepted=accepted), ""
         else:
-            s = str(text).strip()
+            s = text.strip()
             if not s:
                 raise InputError(f"{what} is empty: expected {accepted}")
             if s.lower().lstrip("+-").split(" ")[0] in {"nan", "inf", "infinity"}:
                 raise InputError(f"{what} {_shown(s)} is not a finite number: expected {accepted}")
-            dollar = s.startswith("$") or s.startswith("-$") or s.startswith("+$")
+            dollar = s.startswith(("$", "-$", "+$"))
             if dollar:
                 s = s.replace("$", "", 1)
             try:
                 value, rest = _split_number(s)
             except InputError:
                 raise InputError(f"{what} {_shown(text)} is not a number: expected {accepted}") from None
-            if kind == "usd" and rest in _SUFFIX:
-                value, rest = value * _SUFFIX[rest], ""
+            if kind in ("usd", "price") and rest in SUFFIXES:
+                value, rest = value.scaleb(SUFFIXES[rest]), ""
             if dollar:
                 if kind not in ("usd", "price"):
                     raise InputError(f"{what} {_shown(text)} is money: expected {accepted}")
@@ -236,16 +330,33 @@ def parse_quantity(
             unit = _units(rest)
         except Exception:  # pint raises several kinds for unknown or malformed units
             raise InputError(f"{what} {_shown(text)} has an unknown unit {_shown(rest)}: expected {accepted}") from None
-        q = ureg.Quantity(value, unit)
-    check_kind(q, kind, what=what, text=shown_text)
-    m = float(q.magnitude)
-    if not math.isfinite(m):
-        raise InputError(f"{what} {_shown(shown_text)} is not a finite number: expected {accepted}")
-    if m < 0 or (m == 0 and not allow_zero):
-        sign = "negative" if m < 0 else "zero"
+        unit_text = rest
+        check_kind(ureg.Quantity(1.0, unit), kind, what=what, text=shown_text)
+    if value < 0 or (value == 0 and not allow_zero):
+        sign = "negative" if value < 0 else "zero"
         need = "zero or more" if allow_zero else "greater than zero"
         raise InputError(f"{what} {_shown(shown_text)} is {sign}: it must be {need}")
-    return q
+    base = _base_unit(dim_unit)
+    factor = _factor(str(unit), base)
+    magnitude = to_float(value * factor, what=what, text=shown_text, accepted=accepted)
+    if magnitude == 0 and value != 0:
+        raise InputError(f"{what} {_shown(shown_text)} is too small to represent: expected {accepted}")
+    del unit_text
+    return ureg.Quantity(magnitude, base)
+
+
+_BASE = {"FLOP": "FLOP", "FLOP/s": "FLOP/s", "USD/hour": "USD/hour", "USD": "USD", "W": "W", "GB": "B",
+         "day": "day", "kgCO2e/kWh": "kgCO2e/kWh"}
+
+
+def _base_unit(dim_unit: str) -> str:
+    return _BASE[dim_unit]
+
+
+@lru_cache(maxsize=512)
+def _factor(unit: str, base: str) -> Decimal:
+    """How many `base` one `unit` is, as an exact decimal of pint's (power-of-ten) factor."""
+    return Decimal(repr(float(registry().Quantity(1.0, unit).to(base).magnitude)))
 
 
 @lru_cache(maxsize=512)

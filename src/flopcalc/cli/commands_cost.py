@@ -8,23 +8,29 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import assumption_options, format_option, gpu_option, hardware_files_option, load_db, overrides
-from .output import emit_data, emit_table
+from .common import (assumption_options, format_option, gpu_option, hardware_files_option, load_db, overrides,
+                     thresholds_files_option)
+from .output import echo, emit_data, emit_table
 
 _ASSUMPTIONS = (
-    "peak = dense tensor FLOP/s at the precision shown; eff = fraction of peak achieved (MFU); "
-    "overhead multiplies cost for failed runs, restarts and bugs."
+    "peak = dense tensor FLOP/s at the precision shown; eff = the ASSUMED efficiency (fraction of that peak over "
+    "billed chip-hours); overhead multiplies cost for failed runs, restarts and bugs."
 )
+_EVIDENCE = ("evidence = what known runs on the chip or its generation imply (all-in efficiency from billed "
+             "chip-hours, 90% interval; 'cited' = the profile's cited MFU range, not evidence): "
+             "see 'flopcalc calibrate' and docs/evidence-method.md.")
 
 
-def _range(point: str, lo: str, hi: str, show: bool) -> str:
-    return f"{point} ({lo}-{hi})" if show and (lo != point or hi != point) else point
+def _ev_cell(point: str, lo: str, hi: str, basis: str) -> str:
+    mark = "" if basis == "runs" else " cited"
+    return f"{point} (90%{mark} {lo}-{hi})"
 
 
 @cli.command()
 @click.argument("flop", nargs=-1, required=True, type=params.FLOP)
 @gpu_option()
 @assumption_options()
+@click.option("--as-of", type=params.DATE, help="Price each chip at its latest dated price on or before this date.")
 @click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days.")
 @click.option("--days", type=params.DAYS, help="Target wall-clock time (bare number: days): adds chips needed.")
 @click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
@@ -32,35 +38,37 @@ def _range(point: str, lo: str, hi: str, show: bool) -> str:
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")
 @format_option()
 @click.option("--explain", is_flag=True, help="Print the derivation line by line, with the real numbers.")
-@click.option("--no-range", is_flag=True, help="Hide the low-high ranges.")
+@click.option("--no-range", is_flag=True, help="Hide the evidence columns.")
 @hardware_files_option()
 def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, no_range: bool,
          hardware_files: tuple[str, ...], chips: int | None, days: Any, pue: float | None,
-         grid_intensity: float | None, **kw: Any) -> None:
-    """What training with FLOP costs: chip-hours, dollars, energy.
+         grid_intensity: float | None, as_of: Any, **kw: Any) -> None:
+    """What training with FLOP costs: chip-hours, dollars, energy; the assumption and the evidence.
 
     FLOP accepts 1e26, 1E+26, 10^26, 10**26 or a quantity ('100 YFLOP'). Several FLOP values
     and several --gpu give one row per combination.
     """
-    from ..calc import cost as cost_fn
+    from ..estimate import basis_notes, cost_table
     from ..fmt import human, money, pct, sci
-    from ..report import cost_row, explain_cost
+    from ..rows import cost_row, explain_cost
     from ..units import mag
 
     db = load_db(hardware_files)
-    results = [cost_fn(f, g, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity, hardware=db,
-                       **overrides(kw))
-               for g in gpus for f in flop]
+    results = cost_table(flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
+                         as_of=as_of, **overrides(kw))
     if explain:
         out = sys.stdout if fmt in ("table", "markdown") else sys.stderr
         for r in results:
-            click.echo("\n".join(explain_cost(r)) + "\n", file=out)
+            echo("\n".join(explain_cost(r)) + "\n", err=out is sys.stderr)
     if fmt in ("json", "csv"):
         emit_data([cost_row(r, ranges=not no_range) for r in results], fmt)
         return
     show = not no_range
-    headers = ["FLOP", "chip", "prec", "peak TFLOP/s", "eff", "$/chip-h", "chip-hours", "cost",
-               "with overhead", "MWh", "tCO2e"]
+    headers = ["FLOP", "chip", "prec", "peak TFLOP/s", "eff", "$/chip-h (tier)", "chip-hours", "cost",
+               "with overhead"]
+    if show:
+        headers += ["evidence chip-hours", "evidence cost"]
+    headers += ["MWh", "tCO2e"]
     if chips is not None:
         headers.append("days")
     if days is not None:
@@ -68,33 +76,40 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     rows = []
     for r in results:
         o = mag(r.overhead, "")
+        tier = r.price_tier or "untiered"
         row = [
-            sci(mag(r.flop, "FLOP")), r.gpu, r.precision, f"{mag(r.peak, 'TFLOP/s'):g}",
-            pct(mag(r.efficiency, "")), money(mag(r.price, "USD/hour")),
-            _range(human(mag(r.chip_hours, "hour")), human(mag(r.chip_hours_low, "hour")),
-                   human(mag(r.chip_hours_high, "hour")), show),
-            _range(money(mag(r.cost, "USD")), money(mag(r.cost_low, "USD")), money(mag(r.cost_high, "USD")), show),
+            sci(mag(r.flop, "FLOP")), r.gpu, r.precision + ("*" if r.precision_fallback else ""),
+            f"{mag(r.peak, 'TFLOP/s'):g}", pct(mag(r.efficiency, "")),
+            f"{money(mag(r.price, 'USD/hour'))} ({tier}{', ' + r.price_date if r.price_date else ''})",
+            human(mag(r.chip_hours, "hour")), money(mag(r.cost, "USD")),
             f"{money(mag(r.cost_with_overhead, 'USD'))} ({o:g}x)",
-            human(mag(r.energy, "MWh")), human(mag(r.co2e, "tCO2e")),
         ]
+        if show:
+            ev = r.evidence
+            if ev is not None and ev.chip_hours is not None:
+                row += [_ev_cell(human(mag(ev.chip_hours, "hour")), human(mag(ev.chip_hours_low, "hour")),
+                                 human(mag(ev.chip_hours_high, "hour")), ev.basis),
+                        _ev_cell(money(mag(ev.cost, "USD")), money(mag(ev.cost_low, "USD")),
+                                 money(mag(ev.cost_high, "USD")), ev.basis)]
+            else:
+                row += ["none", "none"]
+        row += [human(mag(r.energy, "MWh")), human(mag(r.co2e, "tCO2e"))]
         if chips is not None:
             row.append(f"{mag(r.wall_clock, 'day'):,.1f}")
         if days is not None:
             row.append(f"{r.chips_needed:,}")
         rows.append(row)
     footer = [_ASSUMPTIONS]
-    if show and any(r.efficiency_low != r.efficiency_high or r.price_low != r.price_high for r in results):
-        footer.append("Ranges (low-high) span the evidence for efficiency and price: see --explain, "
-                      "'flopcalc calibrate'; hide them with --no-range.")
+    if show:
+        footer.append(_EVIDENCE)
+    footer += basis_notes(results)
     ea = results[0].energy_assumptions
     footer.append(f"Energy = chip-hours x TDP x {ea.server_power_factor:g} (server) x {ea.average_load:g} (load) x "
                   f"PUE {ea.pue:g}; CO2e at {ea.grid_intensity:g} kgCO2e/kWh.")
-    seen = set()
-    for r in results:
-        for n in r.notes:
-            if n not in seen:
-                seen.add(n)
-                footer.append(f"Note: {n}")
+    if len(results) == 1:
+        footer.append(f"In one sentence: {results[0].summary}")
+    for n in dict.fromkeys(n for r in results for n in r.notes):
+        footer.append(f"Note: {n}")
     emit_table(headers, rows, fmt, footer=footer)
 
 
@@ -109,71 +124,76 @@ def _crossed(row: dict[str, Any]) -> str:
 @click.argument("amount", nargs=-1, required=True, type=params.USD)
 @gpu_option()
 @assumption_options()
+@click.option("--as-of", type=params.DATE, help="Use each chip's latest dated price on or before this date.")
 @format_option()
-@click.option("--no-range", is_flag=True, help="Hide the low-high ranges.")
-@click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
-              help="Extra thresholds (YAML, same schema as the shipped file); repeatable.")
+@click.option("--no-range", is_flag=True, help="Hide the evidence interval.")
+@thresholds_files_option()
 @hardware_files_option()
-def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: bool,
+def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: bool, as_of: Any,
            thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
-    """What an AMOUNT of money buys: chip-hours and FLOP, and the thresholds that crosses.
+    """What an AMOUNT of money buys: chip-hours and FLOP (with the evidence interval), and the rules it crosses.
 
     AMOUNT accepts 100e6, '$100M', '2.5B' or '100 MUSD'.
     """
-    from ..calc import budget as budget_fn
+    import datetime as _dt
+
+    from ..estimate import budget as budget_fn
     from ..fmt import human, money, sci
-    from ..report import budget_row
-    from ..rules import crossed_by, load_thresholds
+    from ..rows import budget_row
+    from ..rules import BINDING_STATUSES, crossed_by, load_thresholds
     from ..units import mag
 
     db = load_db(hardware_files)
-    results = [budget_fn(a, g, hardware=db, **overrides(kw)) for g in gpus for a in amount]
+    results = [budget_fn(a, g, hardware=db, as_of=as_of, **overrides(kw)) for g in gpus for a in amount]
     rules = load_thresholds(thresholds_files)
+    day = as_of or _dt.date.today()
     rows = []
     for b in results:
         row = budget_row(b, ranges=not no_range)
         crossed = crossed_by(rules, flop=row["flop_after_overhead"], usd=row["usd"])
         row["thresholds_crossed"] = [t.id for t in crossed]
-        row["thresholds_crossed_in_force"] = [t.id for t in crossed if t.status in ("in-force", "enacted")]
+        row["thresholds_crossed_in_force"] = [t.id for t in crossed if t.status_on(day) in BINDING_STATUSES]
         rows.append(row)
     if fmt in ("json", "csv"):
         emit_data(rows, fmt)
         return
-    show = not no_range
     table = []
     for b, row in zip(results, rows, strict=True):
-        table.append([
-            money(row["usd"]), b.gpu, b.precision, money(row["price_usd_per_chip_hour"]),
-            _range(human(row["chip_hours"]), human(row.get("chip_hours_low", 0)),
-                   human(row.get("chip_hours_high", 0)), show),
-            _range(sci(row["flop"]), sci(row.get("flop_low", 0)), sci(row.get("flop_high", 0)), show),
-            f"{sci(row['flop_after_overhead'])} (/{mag(b.overhead, ''):g})",
-            _crossed(row),
-        ])
+        line = [money(row["usd"]), b.gpu, b.precision, money(row["price_usd_per_chip_hour"]),
+                human(row["chip_hours"]), sci(row["flop"]), f"{sci(row['flop_after_overhead'])} (/{mag(b.overhead, ''):g})"]
+        if not no_range:
+            lo, hi, mid = row.get("flop_after_overhead_low"), row.get("flop_after_overhead_high"), row.get("evidence_flop")
+            line.append(f"{sci(mid / mag(b.overhead, ''))} (90% {sci(lo)}-{sci(hi)})" if lo and hi and mid else "none")
+        line.append(_crossed(row))
+        table.append(line)
     footer = ["FLOP after overhead = what a project spending this much can put into its final run "
               "(thresholds are checked against it)."]
+    if not no_range:
+        footer.append("evidence: FLOP after overhead at the efficiency known runs imply and the centre of the price "
+                      "range, with its 90% interval.")
     footer += [f"Note: {n}" for n in dict.fromkeys(n for b in results for n in b.notes)]
     footer.append("crosses: rules in force or enacted whose every limit that compute (and amount) meets; "
                   "--format json lists all in thresholds_crossed.")
-    emit_table(["amount", "chip", "prec", "$/chip-h", "chip-hours", "FLOP", "after overhead", "crosses"],
-               table, fmt, footer=footer)
+    headers = ["amount", "chip", "prec", "$/chip-h", "chip-hours", "FLOP", "after overhead"]
+    if not no_range:
+        headers.append("evidence after overhead")
+    emit_table(headers + ["crosses"], table, fmt, footer=footer)
 
 
 @cli.command()
 @click.argument("flop", nargs=-1, required=True, type=params.FLOP)
-@click.option("--params", "n_params", type=params.positive("params"), help="Fix the parameter count: gives tokens.")
-@click.option("--tokens", type=params.positive("tokens"), help="Fix the token count: gives parameters.")
+@click.option("--params", "n_params", type=params.count("params"), help="Fix the parameter count (400B, 7e9): gives tokens.")
+@click.option("--tokens", type=params.count("tokens"), help="Fix the token count (15T): gives parameters.")
 @click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
               help="Tokens per parameter for the compute-optimal split (default 20, Chinchilla).")
 @format_option()
 def size(flop: tuple[Any, ...], n_params: float | None, tokens: float | None, tokens_per_param: float | None,
          fmt: str) -> None:
     """What model FLOP trains: parameters and tokens with C = 6 N D (Chinchilla: ~20 tokens per parameter)."""
-    from ..calc import size as size_fn
     from ..fmt import human, sci
-    from ..report import size_row
+    from ..sizing import size as size_fn
 
-    rows = [size_row(size_fn(f, params=n_params, tokens=tokens, tokens_per_param=tokens_per_param)) for f in flop]
+    rows = [size_fn(f, params=n_params, tokens=tokens, tokens_per_param=tokens_per_param).to_dict() for f in flop]
     if fmt in ("json", "csv"):
         emit_data(rows, fmt)
         return

@@ -8,7 +8,7 @@ import click
 
 from . import cli, params
 from .common import format_option, hardware_files_option, load_db
-from .output import emit_data, emit_table
+from .output import echo, emit_data, emit_table
 
 
 def _profile_row(p) -> dict[str, Any]:
@@ -20,11 +20,21 @@ def _profile_row(p) -> dict[str, Any]:
         "peak_flop_per_s": {k: mag(v, "FLOP/s") for k, v in p.peak.items()},
         "sparse_peak_flop_per_s": {k: mag(v, "FLOP/s") for k, v in p.sparse_peak.items()},
         "efficiency": dict(p.efficiency),
-        "efficiency_range": {k: list(v) for k, v in p.efficiency_range.items()},
+        "efficiency_kind": "assumed",
+        "efficiency_range": {k: list(v) for k, v in p.mfu_range.items()},
+        "mfu_range_cited": {k: list(v) for k, v in p.mfu_range.items()},
         "price_usd_per_chip_hour": mag(p.price, "USD/hour"),
+        "price_tier": p.price_tier,
+        "price_date": p.price_date,
         "price_range_usd_per_chip_hour": [mag(q, "USD/hour") for q in p.price_range] if p.price_range else None,
+        "price_ranges_usd_per_chip_hour": {t: [mag(q, "USD/hour") for q in r] for t, r in p.price_ranges.items()},
+        "prices": [{"usd_per_chip_hour": x.usd_per_hour, "tier": x.tier, "date": x.date, "provider": x.provider,
+                    "source": x.source, "url": x.url} for x in p.prices],
+        "released": p.released, "confidence": p.confidence, "confidence_note": p.confidence_note,
+        "peak_caveats": dict(p.peak_caveats), "data_as_of": p.data_as_of,
         "overhead": p.overhead, "tdp_w": mag(p.tdp, "W"), "memory_gb": mag(p.memory, "GB"),
-        "sources": [{"field": s.field, "source": s.source, "url": s.url, "date": s.date} for s in p.sources],
+        "sources": [{"field": s.field, "source": s.source, "url": s.url, "dataset": s.dataset, "date": s.date}
+                    for s in p.sources],
         "notes": p.notes, "file": p.path, "origin": p.origin,
     }
 
@@ -56,22 +66,24 @@ def hardware(ctx: click.Context, fmt: str, hardware_files: tuple[str, ...]) -> N
         table.append([p.id, p.name, p.year or "", p.default_precision]
                      + [f"{peaks[k] / 1e12:g}" if k in peaks else "-" for k in precisions]
                      + [pct(p.efficiency[p.default_precision]), f"${row['price_usd_per_chip_hour']:.2f}",
-                        "" if p.origin == "shipped" else p.origin])
+                        p.price_tier or "-", p.confidence, "" if p.origin == "shipped" else p.origin])
     emit_table(["id", "name", "year", "default"] + [f"{k} TFLOP/s" for k in precisions]
-               + ["eff", "$/chip-h", "from"], table, fmt,
-               footer=["Peaks are dense (no 2:4 sparsity). 'flopcalc hardware show ID' lists every source."])
+               + ["eff (assumed)", "$/chip-h", "price tier", "confidence", "from"], table, fmt,
+               footer=["Peaks are dense (no 2:4 sparsity). confidence: how sure the peak figures are. "
+                       "'flopcalc hardware show ID' lists every source and the price history."])
 
 
 @hardware.command("show")
 @click.argument("gpu")
 @format_option(default=None)
+@hardware_files_option()
 @click.pass_context
-def hardware_show(ctx: click.Context, gpu: str, fmt: str | None) -> None:
-    """One chip's profile, with the file it came from and every source."""
+def hardware_show(ctx: click.Context, gpu: str, fmt: str | None, hardware_files: tuple[str, ...]) -> None:
+    """One chip's profile, with the file it came from, every source and its price history."""
     from ..fmt import pct
 
     fmt = fmt or ctx.obj["fmt"]
-    p = load_db(ctx.obj["files"]).get(gpu)
+    p = load_db(tuple(ctx.obj["files"]) + tuple(hardware_files)).get(gpu)
     row = _profile_row(p)
     if fmt in ("json", "csv"):
         emit_data(row if fmt == "json" else [{k: v for k, v in row.items() if k != "sources"}], fmt)
@@ -86,17 +98,24 @@ def hardware_show(ctx: click.Context, gpu: str, fmt: str | None) -> None:
         extra = f"  (datasheet with 2:4 sparsity: {sparse / 1e12:g}, not used)" if sparse else ""
         table.append([f"peak {k} (dense)", f"{v / 1e12:g} TFLOP/s{extra}"])
     for k, v in p.efficiency.items():
-        rng = p.efficiency_range.get(k)
-        table.append([f"efficiency {k}", pct(v) + (f"  (evidence range {pct(rng[0])}-{pct(rng[1])})" if rng else "")])
-    pr = row["price_range_usd_per_chip_hour"]
+        rng = p.mfu_range.get(k)
+        table.append([f"efficiency {k} (assumed)", pct(v) + (f"  (MFU (cited) {pct(rng[0])}-{pct(rng[1])})"
+                                                              if rng else "")])
+    table.append(["price", f"${row['price_usd_per_chip_hour']:.2f} per chip-hour ({p.price_tier or 'untiered'}"
+                  f"{', ' + p.price_date if p.price_date else ''})"])
+    for tier, (lo, hi) in row["price_ranges_usd_per_chip_hour"].items():
+        table.append([f"price range {tier}", f"${lo:.2f}-${hi:.2f}"])
+    table += [["released", p.released or "-"], ["confidence", p.confidence + (f" ({p.confidence_note})"
+                                                                              if p.confidence_note else "")]]
     table += [
-        ["price", f"${row['price_usd_per_chip_hour']:.2f} per chip-hour"
-         + (f"  (range ${pr[0]:.2f}-${pr[1]:.2f})" if pr else "")],
         ["overhead", f"{p.overhead:g}x"], ["TDP", f"{row['tdp_w']:g} W"], ["memory", f"{row['memory_gb']:g} GB"],
         ["file", f"{p.path} ({p.origin})"],
     ]
-    footer = ["Sources:"] + [f"[{s.field}] {s.source} ({s.date})" + (f" {s.url}" if s.url else "")
-                             for s in p.sources]
+    footer = ["Sources:"] + [f"[{s.field}] {s.source} ({s.date or 'undated'})" + (f" {s.url}" if s.url else "")
+                             + (f" [dataset: {s.dataset}]" if s.dataset else "") for s in p.sources]
+    if p.prices:
+        footer += ["Price history (USD per chip-hour):"] + [
+            f"{x.date}  ${x.usd_per_hour:.2f}  {x.tier}  {x.provider or ''}  {x.url or x.source}" for x in p.prices]
     if p.notes:
         footer += ["Notes: " + " ".join(p.notes.split())]
     emit_table([p.id, ""], table, fmt, footer=footer)
@@ -112,11 +131,16 @@ def hardware_show(ctx: click.Context, gpu: str, fmt: str | None) -> None:
 def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
          hardware_files: tuple[str, ...]) -> None:
     """Known training runs set against flopcalc: reported chip-hours, the estimate, implied efficiency."""
+    from ..evidence import build_model, default_model, estimate_runs
     from ..fmt import human, pct, sci
-    from ..runs import estimate_runs, load_runs
+    from ..runs import load_runs
 
     db = load_db(hardware_files)
-    ests = estimate_runs(load_runs(runs_files), gpu=gpu, hardware=db)
+    all_runs = load_runs(runs_files)
+    ests = estimate_runs(all_runs, gpu=gpu, hardware=db)
+    model = default_model() if not runs_files and not hardware_files else build_model(all_runs, db)
+    used = {o.model for o in model.observations}
+    why = {d.model: d.reason for d in model.dropped}
     if not show_all:
         ests = [e for e in ests if e.flop and e.reported_chip_hours]
     rows = []
@@ -127,7 +151,9 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
             "precision_assumed": r.precision_assumed, "flop": e.flop, "flop_basis": e.flop_basis,
             "reported_chip_hours": e.reported_chip_hours, "chip_hours_basis": e.chip_hours_basis,
             "estimated_chip_hours": e.estimated_chip_hours, "estimate_to_reported": e.ratio,
-            "implied_efficiency": e.implied_efficiency,
+            "implied_efficiency": e.implied_efficiency, "implied_efficiency_kind": "all-in",
+            "flop_kind": e.flop_basis, "chip_hours_kind": e.chip_hours_basis,
+            "in_evidence": r.model in used, "dropped_because": why.get(r.model),
             "reported_mfu": list(r.mfu) if r.mfu else None,
             "implied_price_usd_per_chip_hour": list(e.implied_price) if e.implied_price else None,
             "grade": r.grade, "source": r.source,
@@ -140,58 +166,80 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
         price = row["implied_price_usd_per_chip_hour"]
         table.append([
             row["model"], row["gpu"] or "-", (row["precision"] or "-") + ("*" if row["precision_assumed"] else ""),
-            sci(row["flop"]) + (" (6ND)" if row["flop_basis"] == "6ND" else "") if row["flop"] else "-",
-            human(row["reported_chip_hours"]) + ("" if row["chip_hours_basis"] == "reported" else " (c x d)")
-            if row["reported_chip_hours"] else "-",
+            sci(row["flop"]) + {"6ND": " (6ND)", "lower-bound": " (>=)"}.get(row["flop_basis"], "")
+            if row["flop"] else "-",
+            human(row["reported_chip_hours"]) + {"chips-x-days": " (c x d)", "upper-bound": " (<=)"}.get(
+                row["chip_hours_basis"], "") if row["reported_chip_hours"] else "-",
             human(row["estimated_chip_hours"]) if row["estimated_chip_hours"] else "-",
             f"{row['estimate_to_reported']:.2f}" if row["estimate_to_reported"] else "-",
             pct(row["implied_efficiency"]) if row["implied_efficiency"] else "-",
             (f"${price[0]:.2f}" if price[0] == price[1] else f"${price[0]:.2f}-{price[1]:.2f}") if price else "",
-            row["grade"] or "",
+            row["grade"] or "", "yes" if row["in_evidence"] else "no",
         ])
     emit_table(["model", "chip", "prec", "FLOP", "chip-hours", "flopcalc est.", "est/rep", "implied eff",
-                "$/chip-h", "grade"], table, fmt,
-               footer=["implied eff = FLOP / (chip-hours x peak at the run's precision x 3600): all-in, so below "
-                       "reported MFU.", "flopcalc est. uses the chip's default efficiency at that precision; "
+                "$/chip-h", "grade", "in evidence"], table, fmt,
+               footer=["implied eff = FLOP / (chip-hours x peak at the run's precision x 3600): all-in efficiency, so "
+                       "below reported MFU.", "in evidence: used by the 90% interval; runs with lower-bound FLOP (>=) "
+                       "or upper-bound chip-hours (<=) are left out (--format json says why).", "flopcalc est. uses the chip's default efficiency at that precision; "
                        "est/rep < 1 means flopcalc's default is optimistic for that run.",
                        "(6ND): FLOP from 6 x params x tokens; (c x d): chips x days x 24; *: precision assumed."])
 
 
 @cli.command()
-@click.option("--gpu", metavar="ID", required=True, help="Chip to calibrate.")
-@click.option("--precision", metavar="P", help="Precision (default: the chip's default).")
+@click.option("--gpu", metavar="ID", required=True, type=params.CHIP, help="Chip to calibrate.")
+@click.option("--precision", metavar="P", type=params.CHIP, help="Precision (default: the chip's default).")
 @format_option()
 @click.option("--runs-file", "runs_files", multiple=True, metavar="PATH",
               help="Extra known runs (YAML, same schema as the shipped file); repeatable.")
 @hardware_files_option()
 def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, ...],
               hardware_files: tuple[str, ...]) -> None:
-    """The spread of efficiency that known runs on a chip achieved: where cost's ranges come from."""
+    """The evidence for a chip: its group's runs, the 90% interval, and leave-one-out coverage of the method."""
+    from ..calibration import calibrate as calibrate_fn
+    from ..datadates import data_as_of
     from ..fmt import pct
-    from ..runs import calibrate as calibrate_fn
     from ..runs import load_runs
 
     db = load_db(hardware_files)
-    cal = calibrate_fn(gpu, precision, runs=load_runs(runs_files), hardware=db)
+    runs_arg = load_runs(runs_files) if runs_files else None
+    cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db if hardware_files else None)
     prof = db.get(gpu)
-    data = {"gpu": cal.gpu, "precision": cal.precision, "scope": cal.scope, "count": cal.count,
-            "median": cal.median, "min": cal.min, "max": cal.max,
+    iv = cal.interval
+    data = {"gpu": cal.gpu, "precision": cal.precision, "basis": iv.basis, "efficiency_kind": iv.kind,
+            "group": iv.group, "group_runs": len(cal.group_runs), "centre": iv.centre, "interval_low": iv.low,
+            "interval_high": iv.high, "range_level": iv.level, "method": iv.method,
+            "class": cal.class_name, "class_runs": cal.class_runs, "class_centre": cal.class_centre,
+            "class_sd": cal.class_sd, "class_df": cal.class_df, "class_t": cal.class_t,
+            "loo_coverage": cal.loo_coverage, "loo_inside": cal.loo_inside, "loo_runs": cal.loo_runs,
             "default_efficiency": prof.efficiency.get(cal.precision),
-            "runs": [{"model": m, "gpu": g, "implied_efficiency": e} for m, g, e in cal.runs]}
+            "scope": cal.scope, "count": cal.count, "median": cal.median, "min": cal.min, "max": cal.max,
+            "runs": [{"model": o.model, "gpu": o.gpu, "precision": o.precision, "implied_efficiency": o.efficiency}
+                     for o in cal.group_runs],
+            "dropped": [{"model": m, "reason": r} for m, r in cal.dropped], "data_as_of": data_as_of()}
     if fmt == "json":
         emit_data(data, fmt)
         return
     if fmt == "csv":
-        emit_data([{"gpu": cal.gpu, "precision": cal.precision, **r} for r in data["runs"]], fmt)
-        return
-    if not cal.count:
-        click.echo(f"No known runs on {cal.gpu} ({cal.precision}) or its generation report enough to imply an "
-                   "efficiency.")
+        emit_data([{"gpu": cal.gpu, "precision": cal.precision, **r} for r in data["runs"]], fmt,
+                  columns=["gpu", "precision", "model", "implied_efficiency"])
         return
     d = data["default_efficiency"]
-    click.echo(f"{cal.gpu} {cal.precision}: median {pct(cal.median)}, min {pct(cal.min)}, max {pct(cal.max)} "
-               f"over {cal.count} runs ({cal.scope}); flopcalc's default is {pct(d) if d else '-'}\n")
-    emit_table(["run", "chip", "implied efficiency"], [[m, g, pct(e)] for m, g, e in cal.runs], fmt)
+    if iv.centre is None:
+        echo(f"{cal.gpu} {cal.precision}: no evidence interval ({iv.method}).")
+    else:
+        kind = "all-in efficiency" if iv.kind == "all-in" else "MFU (cited, not evidence)"
+        echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
+             f"({iv.basis}; group {iv.group}, {len(cal.group_runs)} runs). flopcalc's assumption: "
+             f"{pct(d) if d else '-'}.")
+    if cal.class_name and cal.class_centre is not None:
+        echo(f"class {cal.class_name}: {cal.class_runs} runs, centre {pct(cal.class_centre)}, pooled sd "
+             f"{cal.class_sd:.3f} (log), df {cal.class_df}, t {cal.class_t:.3f}.")
+    echo(f"leave-one-out: {cal.loo_inside} of {cal.loo_runs} runs fall inside the 90% interval predicted from the "
+         f"others ({pct(cal.loo_coverage or 0)}).\n")
+    if cal.group_runs:
+        emit_table(["run", "chip", "prec", "all-in efficiency"],
+                   [[o.model, o.gpu, o.precision, pct(o.efficiency)] for o in
+                    sorted(cal.group_runs, key=lambda o: o.efficiency)], fmt)
 
 
 @cli.command()

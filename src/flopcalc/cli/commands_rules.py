@@ -7,91 +7,145 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import assumption_options, format_option, hardware_files_option, load_db, overrides
-from .output import emit_data, emit_table
+from .common import (assumption_options, format_option, hardware_files_option, load_db, overrides,
+                     thresholds_files_option)
+from .output import echo, emit_data, emit_table
 
-
-def _thresholds_file_option():
-    return click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
-                        help="Extra thresholds (YAML, same schema as the shipped file); repeatable.")
+STATUS_CHOICE = click.Choice(["in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "not-enforced",
+                              "superseded"])
 
 
 def _threshold_row(t) -> dict[str, Any]:
+    from ..datadates import data_as_of
+
     def lim(kind: str):
         x = t.limit(kind)
         return x.base if x is not None else None
 
+    rel = t.limit("relative")
     return {
         "id": t.id, "name": t.name, "jurisdiction": t.jurisdiction, "instrument": t.instrument,
-        "article": t.article, "status": t.status,
+        "article": t.article, "status": t.status, "status_today": t.current_status or t.status,
+        "as_of": t.as_of.isoformat() if t.as_of else None, "kind": t.kind,
         "effective_from": t.effective_from.isoformat() if t.effective_from else None,
         "effective_until": t.effective_until.isoformat() if t.effective_until else None,
-        "flop": lim("flop"), "flop_per_s": lim("flop_per_s"), "usd": lim("usd"),
+        "flop": lim("flop"), "flop_per_s": lim("flop_per_s"), "usd": lim("usd"), "revenue_usd": lim("revenue_usd"),
+        "relative_fraction": float(rel.fraction) if rel is not None and rel.fraction is not None else None,
+        "relative_fallback_flop": rel.base if rel is not None else None,
         "comparison": " AND ".join(x.comparison for x in t.limits),
-        "limits": [{"kind": x.kind, "value": x.base, "comparison": x.comparison} for x in t.limits],
-        "counts": t.counts, "triggers": t.triggers, "scope": t.scope, "confidence": t.confidence,
-        "dates": dict(t.dates), "source": t.source, "status_as_of": t.status_as_of, "note": t.note,
+        "limits": [{"kind": x.kind, "value": x.base, "comparison": x.comparison,
+                    "fraction": float(x.fraction) if x.fraction is not None else None} for x in t.limits],
+        "cumulative": t.cumulative, "counts": t.counts, "triggers": t.triggers, "scope": t.scope,
+        "confidence": t.confidence, "dates": dict(t.dates),
+        "history": [{"date": c.date.isoformat(), "status": c.status, "event": c.event} for c in t.history],
+        "counting": dict(t.counting) if t.counting else None,
+        "source": t.source, "status_as_of": t.status_as_of, "note": t.note, "data_as_of": data_as_of(),
     }
 
 
-@cli.command()
-@click.option("--gpu", "gpus", multiple=True, metavar="ID",
+def _when(t) -> str:
+    return ((t.effective_from.isoformat() if t.effective_from else "-")
+            + (f" to {t.effective_until.isoformat()}" if t.effective_until else ""))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--gpu", "gpus", multiple=True, metavar="ID", type=params.CHIP,
               help="Cost every threshold on this chip (repeatable): chip-hours, dollars, chips, FLOP per dollar.")
-@click.option("--status", "statuses", multiple=True, metavar="STATUS",
-              type=click.Choice(["in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "superseded"]),
-              help="Only thresholds with this status (repeatable).")
-@click.option("--as-of", type=params.DATE, help="Only rules in force on this date (YYYY-MM-DD).")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS", type=STATUS_CHOICE,
+              help="Only thresholds with this status (on --as-of, if given); repeatable.")
+@click.option("--as-of", type=params.DATE, help="Each rule's status on this date (YYYY-MM-DD); rules not yet "
+              "introduced are left out.")
+@click.option("--timeline", is_flag=True, help="Every status change in date order, one line each.")
 @assumption_options()
 @format_option()
-@_thresholds_file_option()
+@thresholds_files_option()
 @hardware_files_option()
-def thresholds(gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, fmt: str,
-               thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
-    """The compute thresholds in AI rules, side by side; with --gpu, what each costs on that chip."""
+@click.pass_context
+def thresholds(ctx: click.Context, gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, timeline: bool,
+               fmt: str, thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
+    """The compute thresholds in AI rules, side by side; with --gpu, what each costs on that chip.
+
+    'flopcalc thresholds show ID' prints one rule's full record.
+    """
+    ctx.obj = {"fmt": fmt, "files": thresholds_files}
+    if ctx.invoked_subcommand is not None:
+        return
     from ..fmt import human, money, sci
-    from ..rules import load_thresholds, threshold_costs
+    from ..rules import load_thresholds
     from ..rules import thresholds as select
+    from ..rules import timeline as timeline_fn
     from ..units import mag
 
+    given = [k for k in ("precision", "peak", "efficiency", "price", "overhead", "price_tier") if kw.get(k) is not None]
+    if given and not gpus:
+        raise click.UsageError(f"--{given[0].replace('_', '-')} needs --gpu: it sets an assumption for costing the "
+                               "thresholds on a chip")
+    if timeline and gpus:
+        raise click.UsageError("--timeline lists status changes; it cannot be combined with --gpu")
     rules = select(load_thresholds(thresholds_files), status=statuses, as_of=as_of)
+    if timeline:
+        events = [e for e in timeline_fn(rules) if as_of is None or e[0].date <= as_of]
+        data = [{"date": c.date.isoformat(), "id": t.id, "status": c.status, "event": c.event} for c, t in events]
+        if fmt in ("json", "csv"):
+            emit_data(data, fmt, columns=["date", "id", "status", "event"])
+            return
+        emit_table(["date", "id", "status", "event"], [[d["date"], d["id"], d["status"], d["event"] or ""]
+                                                        for d in data], fmt)
+        return
     sources = [f"{t.id}: {t.source}" for t in rules]
     checked = sorted({t.status_as_of for t in rules if t.status_as_of})
     if checked:
-        sources.insert(0, f"(statuses as of {', '.join(checked)})")
+        sources.insert(0, f"(statuses checked as of {', '.join(checked)})")
     if not gpus:
         rows = [_threshold_row(t) for t in rules]
         if fmt in ("json", "csv"):
-            emit_data(rows, fmt)
+            emit_data(rows, fmt, columns=["id", "name", "status"])
             return
-        table = [[t.id, t.jurisdiction, t.describe_limits(), t.status,
-                  (t.effective_from.isoformat() if t.effective_from else "-")
-                  + (f" to {t.effective_until.isoformat()}" if t.effective_until else ""),
+        status_head = f"status on {as_of.isoformat()}" if as_of else "status"
+        table = [[t.id, t.jurisdiction, t.describe_limits(), t.kind, t.status, _when(t),
                   "" if t.confidence == "confirmed" else "UNCONFIRMED"] for t in rules]
-        title = f"Thresholds in force on {as_of.isoformat()}" if as_of else None
-        emit_table(["id", "where", "limit", "status", "in effect", "confidence"], table, fmt, title=title,
-                   footer=["Sources:"] + sources)
+        title = f"Thresholds as they stood on {as_of.isoformat()}" if as_of else None
+        emit_table(["id", "where", "limit", "kind", status_head, "in effect", "confidence"], table, fmt, title=title,
+                   footer=["revenue_usd: the developer's annual revenue (converts to no compute); relative: a "
+                           "fraction of the original model's compute, with the fallback shown.", "Sources:"]
+                   + sources)
         return
+    from ..verdicts import threshold_costs
+
     db = load_db(hardware_files)
     rows, table = [], []
     for g in gpus:
         for tc in threshold_costs(rules, g, hardware=db, **overrides(kw)):
             row = _threshold_row(tc.threshold)
+            r = tc.estimate
+            ev = r.evidence if r is not None else None
             row.update({
                 "gpu": tc.gpu,
+                "precision": r.precision if r is not None else None,
+                "price_tier": r.price_tier if r is not None else None,
                 "chip_hours": mag(tc.chip_hours, "hour") if tc.chip_hours is not None else None,
                 "cost_usd": mag(tc.cost, "USD") if tc.cost is not None else None,
                 "cost_with_overhead_usd": mag(tc.cost_with_overhead, "USD") if tc.cost_with_overhead is not None
                 else None,
+                "chip_hours_low": mag(ev.chip_hours_low, "hour") if ev and ev.chip_hours_low is not None else None,
+                "chip_hours_high": mag(ev.chip_hours_high, "hour") if ev and ev.chip_hours_high is not None else None,
+                "cost_usd_low": mag(ev.cost_low, "USD") if ev and ev.cost_low is not None else None,
+                "cost_usd_high": mag(ev.cost_high, "USD") if ev and ev.cost_high is not None else None,
+                "evidence_cost_usd": mag(ev.cost, "USD") if ev and ev.cost is not None else None,
+                "range_level": 0.9 if ev and ev.cost is not None else None,
                 "chips_needed": tc.chips_needed,
                 "flop_for_usd": mag(tc.flop_for_usd, "FLOP") if tc.flop_for_usd is not None else None,
             })
             rows.append(row)
             t = tc.threshold
+            evid = (f"{money(row['evidence_cost_usd'])} (90% {money(row['cost_usd_low'])}-"
+                    f"{money(row['cost_usd_high'])})" if row["evidence_cost_usd"] is not None else "")
             table.append([
                 t.id, t.describe_limits(), t.status, tc.gpu,
                 human(row["chip_hours"]) if row["chip_hours"] is not None else "",
                 money(row["cost_usd"]) if row["cost_usd"] is not None else "",
                 money(row["cost_with_overhead_usd"]) if row["cost_with_overhead_usd"] is not None else "",
+                evid,
                 f"{tc.chips_needed:,}" if tc.chips_needed is not None else "",
                 sci(row["flop_for_usd"]) if row["flop_for_usd"] is not None else "",
             ])
@@ -99,13 +153,47 @@ def thresholds(gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, fmt
         emit_data(rows, fmt)
         return
     footer = [
-        "chip-hours and cost: the FLOP limit at the chip's default assumptions (see 'flopcalc cost --explain');",
+        "chip-hours and cost: the FLOP limit (a relative rule's fallback) at the chip's assumption "
+        "(see 'flopcalc cost --explain'); evidence cost: what known runs imply, with its 90% interval;",
         "chips at peak: how many chips reach a FLOP/s (cluster) limit at their highest dense peak;",
-        "FLOP for $: what a dollar limit buys before overhead.",
+        "FLOP for $: what a dollar limit buys before overhead. Revenue limits convert to nothing.",
         "Sources:",
     ] + sources
-    emit_table(["id", "limit", "status", "chip", "chip-hours", "cost", "with overhead", "chips at peak",
-                "FLOP for $"], table, fmt, footer=footer)
+    emit_table(["id", "limit", "status", "chip", "chip-hours", "cost", "with overhead", "evidence cost",
+                "chips at peak", "FLOP for $"], table, fmt, footer=footer)
+
+
+@thresholds.command("show")
+@click.argument("rule_id", metavar="ID")
+@format_option(default=None)
+@click.pass_context
+def thresholds_show(ctx: click.Context, rule_id: str, fmt: str | None) -> None:
+    """One rule's full record: the test, what counts, what it triggers, status history, counting notes, sources."""
+    from ..rules import get_threshold, load_thresholds
+
+    fmt = fmt or ctx.obj["fmt"]
+    t = get_threshold(rule_id, load_thresholds(ctx.obj["files"]))
+    row = _threshold_row(t)
+    if fmt in ("json", "csv"):
+        emit_data(row, fmt)
+        return
+    table = [["name", t.name], ["jurisdiction", t.jurisdiction], ["instrument", t.instrument],
+             ["article", t.article or "-"], ["test", t.describe_limits()], ["kind", t.kind],
+             ["counts", t.counts or "-"], ["cumulative", "yes: original run plus later modifications"
+                                           if t.cumulative else "no"],
+             ["triggers", t.triggers or "-"], ["applies to", t.scope or "all models"], ["status", t.status],
+             ["in effect", _when(t)], ["confidence", t.confidence]]
+    for k, v in (t.counting or {}).items():
+        table.append([f"counting: {k}", "; ".join(v) if isinstance(v, list) else
+                      (f"+-{v:.0%}" if k == "tolerance" else str(v))])
+    for k, v in t.dates.items():
+        table.append([f"date: {k}", v])
+    footer = ["Status history:"] + [f"{c.date.isoformat()}  {c.status}" + (f"  ({c.event})" if c.event else "")
+                                    for c in t.history]
+    footer += [f"Source: {t.source}" + (f" (checked {t.status_as_of})" if t.status_as_of else "")]
+    if t.note:
+        footer.append(f"Note: {t.note}")
+    emit_table([t.id, ""], table, fmt, footer=footer)
 
 
 def _ratio(x: float | None) -> str:
@@ -114,80 +202,124 @@ def _ratio(x: float | None) -> str:
     return f"{x:,.0f}" if x >= 1000 else f"{x:.3g}"
 
 
+def _flop_text(x: float, lines: list[float]) -> str:
+    from ..fmt import sci_against
+
+    return sci_against(x, lines)
+
+
 @cli.command()
 @click.option("--flop", type=params.FLOP, help="The run's training compute, if known.")
-@click.option("--params", "n_params", type=params.positive("params"), help="Parameters N (architecture method).")
-@click.option("--active-params", type=params.positive("active params"),
+@click.option("--params", "n_params", type=params.count("params"),
+              help="Parameters N (architecture method; 400B, 7e9).")
+@click.option("--active-params", type=params.count("active params"),
               help="Active parameters per token, for mixture-of-experts models (replaces --params in 6 N D).")
-@click.option("--tokens", type=params.positive("tokens"), help="Training tokens D (architecture method).")
-@click.option("--gpu", metavar="ID", help="Chip (hardware method; also prices the run). Default h100.")
-@click.option("--chips", type=params.CHIPS, help="Chips in the run (hardware method).")
+@click.option("--tokens", type=params.count("tokens"), help="Training tokens D (architecture method; 15T).")
+@click.option("--gpu", metavar="ID", type=params.CHIP, help="Chip (hardware method; also prices the run). Default h100.")
+@click.option("--chips", type=params.CHIPS, help="Chips in the run (hardware method; 16384 or 16k).")
 @click.option("--days", type=params.DAYS, help="Days of training (hardware method).")
+@click.option("--revenue", type=params.USD, help="The developer's annual revenue, for revenue tiers ('$600M').")
+@click.option("--base-flop", metavar="X", help="Modification: the original model's training compute, or 'unknown'.")
+@click.option("--finetune-tokens", type=params.count("fine-tuning tokens"),
+              help="Modification: tokens of fine-tuning (with --params).")
+@click.option("--trainable-params", type=params.count("trainable params"),
+              help="Modification: parameters that train (default: all; LoRA: a few million).")
+@click.option("--finetune-flop", type=params.FLOP, help="Modification: its compute, if known.")
+@click.option("--as-of", type=params.DATE, help="Set the run against the rules as they stood on this date (default today).")
+@click.option("--all", "show_all", is_flag=True, help="Treat every rule as if it bound (one list).")
+@click.option("--status", "statuses", multiple=True, type=STATUS_CHOICE, metavar="STATUS",
+              help="Only rules with this status on the date; repeatable.")
+@click.option("--explain", is_flag=True, help="Print how the compute was estimated, step by step.")
 @assumption_options()
 @format_option()
-@_thresholds_file_option()
+@thresholds_files_option()
 @hardware_files_option()
 def check(flop: Any, n_params: float | None, active_params: float | None, tokens: float | None, gpu: str | None,
-          chips: int | None, days: Any, fmt: str, thresholds_files: tuple[str, ...],
+          chips: int | None, days: Any, revenue: Any, base_flop: str | None, finetune_tokens: float | None,
+          trainable_params: float | None, finetune_flop: Any, as_of: Any, show_all: bool,
+          statuses: tuple[str, ...], explain: bool, fmt: str, thresholds_files: tuple[str, ...],
           hardware_files: tuple[str, ...], **kw: Any) -> None:
-    """Estimate a run's training compute and set it against every threshold.
+    """Estimate a run's training compute and set it against the rules that bind on a date.
 
     Architecture method: --params N --tokens D (C = 6 N D). Hardware method: --gpu ID --chips N
-    --days T (chips x peak x efficiency x time). Or --flop X directly.
+    --days T (chips x peak x efficiency x time). Or --flop X directly. A modification (fine-tuning):
+    --base-flop X|unknown --params N --finetune-tokens D [--trainable-params N].
     """
-    from ..fmt import money, sci
-    from ..rules import check as check_fn
+    from ..fmt import money, pct, sci
     from ..rules import load_thresholds
     from ..units import mag
+    from ..verdicts import check as check_fn
 
     db = load_db(hardware_files)
     res = check_fn(flop=flop, params=n_params, tokens=tokens, active_params=active_params, gpu=gpu, chips=chips,
-                   days=days, rules=load_thresholds(thresholds_files), hardware=db, **overrides(kw))
-    data = {
-        "flop": mag(res.flop, "FLOP"),
-        "method": res.method,
-        "architecture_flop": mag(res.architecture_flop, "FLOP") if res.architecture_flop is not None else None,
-        "hardware_flop": mag(res.hardware_flop, "FLOP") if res.hardware_flop is not None else None,
-        "hardware_to_architecture_ratio": res.method_ratio,
-        "gpu": res.gpu,
-        "chips": res.chips,
-        "days": mag(res.days, "day") if res.days is not None else None,
-        "cluster_peak_flop_per_s": mag(res.cluster_peak, "FLOP/s") if res.cluster_peak is not None else None,
-        "cost_usd": mag(res.cost, "USD"),
-        "cost_basis": res.cost_basis,
-        "thresholds": [
-            {"id": c.threshold.id, "name": c.threshold.name, "status": c.threshold.status, "crossed": c.crossed,
-             "ratio": c.ratio, "days_to_cross": c.days_to_cross, "limit": c.threshold.describe_limits(),
-             "scope": c.threshold.scope}
-            for c in res.checks
-        ],
-    }
+                   days=days, revenue=revenue, as_of=as_of, statuses=statuses, include_all=show_all,
+                   base_flop=base_flop, finetune_tokens=finetune_tokens, trainable_params=trainable_params,
+                   finetune_flop=finetune_flop, rules=load_thresholds(thresholds_files), hardware=db, **overrides(kw))
+    data = res.to_dict()
     if fmt == "json":
         emit_data(data, fmt)
         return
     if fmt == "csv":
-        emit_data([{"run_flop": data["flop"], "method": data["method"], **t} for t in data["thresholds"]], fmt)
+        emit_data([{"run_flop": data["flop"], "flop_low": data["flop_low"], "flop_high": data["flop_high"],
+                    "method": data["method"], **t} for t in data["thresholds"]], fmt,
+                  columns=["run_flop", "flop_low", "flop_high", "method", "id", "verdict"])
         return
-    head = [f"Training compute: {sci(data['flop'], 3)} FLOP ({res.method} method)"]
+    lines = [line.base for c in res.checks for line in c.threshold.limits if line.kind in ("flop", "relative")]
+    f = data["flop"]
+    head = [f"Training compute: {_flop_text(f, lines)} FLOP ({res.method} method)"]
+    if res.method == "hardware" and data["flop_low"] != data["flop_high"]:
+        head[0] += f", 90% interval {_flop_text(data['flop_low'], lines)}-{_flop_text(data['flop_high'], lines)}"
     if res.architecture_flop is not None:
         head.append(f"  architecture: 6 x N x D = {sci(data['architecture_flop'], 3)} FLOP")
     if res.hardware_flop is not None:
-        head.append(f"  hardware: {res.chips:,} {res.gpu} x {data['days']:g} days at the chip's assumptions = "
-                    f"{sci(data['hardware_flop'], 3)} FLOP")
+        head.append(f"  hardware: {res.chips:,} {res.gpu} x {data['days']:g} days x "
+                    f"{mag(res.peak, 'TFLOP/s'):g} TFLOP/s ({res.precision}, dense) x {pct(res.efficiency)} "
+                    f"(assumed) = {sci(data['hardware_flop'], 3)} FLOP")
     if res.method_ratio is not None:
         head.append(f"  hardware / architecture = {res.method_ratio:.2f} (the larger estimate is checked)")
+    if res.modification is not None:
+        m = res.modification
+        head.append(f"  modification: {m.formula} = {sci(m.flop, 3)} FLOP"
+                    + (f"; original {sci(m.base_flop, 3)}, cumulative {sci(m.cumulative_flop, 3)}"
+                       if m.base_flop is not None else "; original's compute unknown: fallbacks apply"))
     head.append(f"  cost: {money(data['cost_usd'])} ({res.cost_basis})")
-    click.echo("\n".join(head) + "\n")
-    table = []
-    for c in res.checks:
-        state = {True: "CROSSED", False: "no", None: "n/a"}[c.crossed]
-        table.append([c.threshold.id, c.threshold.describe_limits(), c.threshold.status, state,
-                      _ratio(c.ratio),
-                      f"{c.days_to_cross:,.1f}" if c.days_to_cross is not None else ""])
-    footer = ["ratio: run / limit (the smallest over a rule's limits); n/a: the run lacks a figure the rule tests "
-              "(e.g. cluster size without --chips)."]
+    if data["notification_flop"] is not None:
+        head.append(f"  as an EU notification states it (2 significant figures): {data['notification_flop']:.1e} FLOP"
+                    .replace("e+", "e"))
+    echo("\n".join(head) + "\n")
+    if explain:
+        from ..rows import explain_cost
+
+        if res.unit is not None and res.method in ("hardware", "both"):
+            echo("\n".join(explain_cost(res.unit)[1:]) + "\n")
+        else:
+            echo(f"{res.method} method: no chip arithmetic; the figure is tested as given.\n")
+
+    def table_of(checks):
+        out = []
+        for c in checks:
+            out.append([c.threshold.id, c.threshold.describe_limits(), c.status_on_date, c.sees,
+                        c.verdict.upper() if c.verdict == "crossed" else c.verdict, _ratio(c.ratio),
+                        f"{c.days_to_cross:,.1f}" if c.days_to_cross is not None else ""])
+        return out
+
+    headers = ["id", "limit", "status on date", "tests", "verdict", "ratio", "more days"]
+    day = data["as_of"]
+    main_title = "All rules" if show_all or statuses else f"Rules in force or enacted on {day}"
+    emit_table(headers, table_of(res.binding), fmt, title=main_title)
+    if res.others:
+        echo("")
+        emit_table(headers, table_of(res.others), fmt,
+                   title=f"Not binding on {day} (proposed, guidance, vetoed, rescinded, not enforced, superseded): "
+                         "for reference only")
+    footer = ["verdict: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue / "
+              "cluster size / base compute = give --revenue, --chips, --base-flop. ratio: run / limit.",
+              "tests: which figure the rule sees (run; cumulative = original + modification; modification alone)."]
     if res.method == "hardware":
         footer.append("more days: training days at this rate until the rule is crossed.")
-    scoped = [c.threshold for c in res.checks if c.crossed and c.threshold.scope]
+    scoped = [c.threshold for c in res.checks if c.verdict == "crossed" and c.threshold.scope]
     footer += [f"{t.id} applies only to {t.scope}." for t in scoped]
-    emit_table(["id", "limit", "status", "crossed", "ratio", "more days"], table, fmt, footer=footer)
+    footer += [f"Note: {n}" for n in dict.fromkeys(res.notes)]
+    echo("")
+    for line in footer:
+        echo(f"- {line}" if fmt == "markdown" else line)

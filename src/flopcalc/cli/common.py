@@ -8,6 +8,8 @@ import click
 
 from . import params
 
+TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot")
+
 
 def _compose(*decorators: Callable) -> Callable:
     def apply(f: Callable) -> Callable:
@@ -20,40 +22,54 @@ def _compose(*decorators: Callable) -> Callable:
 
 def hardware_files_option() -> Callable:
     return click.option("--hardware-file", "hardware_files", multiple=True, metavar="PATH",
-                        help="Extra hardware profile (YAML, same schema as hardware/*.yaml); repeatable.")
+                        help="Extra hardware profile (YAML, see docs/data-format.md); repeatable.")
+
+
+def thresholds_files_option() -> Callable:
+    return click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
+                        help="Extra thresholds (YAML, same schema as the shipped file); repeatable.")
 
 
 def gpu_option(*, default: tuple[str, ...] | None = ("h100",), required: bool = False) -> Callable:
     return click.option("--gpu", "gpus", multiple=True, default=default, required=required, metavar="ID",
-                        show_default=bool(default),
+                        show_default=bool(default), type=params.CHIP,
                         help="Chip id or alias (see 'flopcalc hardware'); repeat for several chips.")
 
 
-def assumption_options() -> Callable:
-    return _compose(
-        click.option("--precision", metavar="P", help="Number format whose peak is used (fp8, bf16, ...); "
-                     "default: the chip's default."),
+def assumption_options(*, tiers: bool = True) -> Callable:
+    opts = [
+        click.option("--precision", metavar="P", type=params.CHIP,
+                     help="Number format whose dense peak is used (fp8, bf16, ...); default: the chip's default."),
         click.option("--peak", type=params.PEAK, help="Peak per chip, e.g. '2000 TFLOP/s' (bare number: TFLOP/s)."),
         click.option("--efficiency", type=params.EFFICIENCY,
-                     help="Fraction of peak achieved (model FLOP utilization), in (0, 1], e.g. 0.4 or 40%."),
+                     help="Assumed fraction of peak achieved over the billed chip-hours, in (0, 1], e.g. 0.4 or 40%."),
         click.option("--price", type=params.PRICE, help="Price per chip-hour, e.g. '2.5 USD/hour' (bare: USD/hour)."),
         click.option("--overhead", type=params.OVERHEAD,
                      help="Multiplier for failed runs, restarts, bugs (>= 1; the essay uses 1.5)."),
-    )
+    ]
+    if tiers:
+        opts.append(click.option("--price-tier", type=click.Choice(TIERS), metavar="TIER",
+                                 help="Price each chip at its latest price of this tier: " + ", ".join(TIERS) + "."))
+    return _compose(*opts)
 
 
-def format_option(default: str = "table") -> Callable:
-    return click.option("--format", "fmt", type=params.FORMATS, default=default, show_default=True,
+def format_option(default: str | None = "table") -> Callable:
+    return click.option("--format", "fmt", type=params.FORMATS, default=default, show_default=default is not None,
                         help="table for people; json, csv or markdown for programs and documents.")
 
 
 def overrides(kw: dict[str, Any]) -> dict[str, Any]:
     """The assumption overrides a command received, ready for flopcalc.cost()."""
-    keys = ("precision", "peak", "efficiency", "price", "overhead")
+    keys = ("precision", "peak", "efficiency", "price", "overhead", "price_tier")
     return {k: kw[k] for k in keys if kw.get(k) is not None}
 
 
 def load_db(hardware_files: tuple[str, ...]):
     from ..hardware import load_profiles
+    from .output import warn
 
-    return load_profiles(hardware_files)
+    db = load_profiles(hardware_files)
+    if not getattr(db, "_warned", False):
+        warn(db.problems)
+        db._warned = True  # type: ignore[attr-defined]
+    return db

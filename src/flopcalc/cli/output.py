@@ -1,40 +1,81 @@
-"""Print rows as a table for people, or as JSON, CSV or Markdown for programs."""
+"""Print rows as a table for people, or as JSON, CSV or Markdown for programs. Every string is made safe."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
+import math
 from typing import Any, Sequence
 
 import click
 
+from ..text import clean, clean_block
 
-def _flat(v: Any) -> Any:
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """click.echo of text with every control character removed (newlines kept)."""
+    click.echo(clean_block(text), err=err, nl=nl)
+
+
+def warn(lines: Sequence[str]) -> None:
+    for line in lines:
+        echo(f"Warning: {clean(line)}", err=True)
+
+
+def _plain(v: Any) -> Any:
+    """A value as plain JSON data: finite floats, ISO dates, cleaned strings."""
+    if isinstance(v, str):
+        return clean(v)
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, (_dt.date,)):
+        return v.isoformat()
     if isinstance(v, dict):
-        return "; ".join(f"{k}={v2}" for k, v2 in v.items())
+        return {clean(str(k)): _plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return " | ".join(str(x) for x in v)
+        return [_plain(x) for x in v]
     return v
 
 
-def emit_data(data: Any, fmt: str) -> None:
-    """JSON or CSV of plain data: a list of row dicts (CSV) or any JSON value."""
-    if fmt == "json":
-        import json
+def _cell(v: Any) -> str:
+    """One CSV cell: plain numbers, ISO dates, empty for none, JSON for nested data (never a Python repr)."""
+    v = _plain(v)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, allow_nan=False, separators=(",", ":"))
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
 
-        click.echo(json.dumps(data, indent=2, allow_nan=False))
+
+def emit_data(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> None:
+    """JSON or CSV of plain data: a list of row dicts (CSV) or any JSON value.
+
+    CSV always has a header, even with no rows (`columns` names them then).
+    """
+    if fmt == "json":
+        echo(json.dumps(_plain(data), indent=2, allow_nan=False))
         return
     import csv
     import io
 
     rows = data if isinstance(data, list) else [data]
-    columns: list[str] = []
+    cols: list[str] = list(columns or [])
     for row in rows:
-        columns.extend(k for k in row if k not in columns)
+        cols.extend(k for k in row if k not in cols)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
     for row in rows:
-        writer.writerow({k: _flat(row.get(k)) for k in columns})
-    click.echo(buf.getvalue(), nl=False)
+        writer.writerow([_cell(row.get(k)) for k in cols])
+    echo(buf.getvalue(), nl=False)
+
+
+def _md(v: Any) -> str:
+    return clean(str(v)).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, *,
@@ -42,12 +83,15 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, 
     """A table for people ('table') or GitHub Markdown ('markdown'), with notes beneath."""
     from tabulate import tabulate
 
-    tablefmt = "github" if fmt == "markdown" else "simple"
+    markdown = fmt == "markdown"
+    cell = _md if markdown else (lambda v: clean(str(v)))
+    safe_rows = [[cell(v) for v in row] for row in rows]
+    safe_headers = [cell(h) for h in headers]
     if title:
-        click.echo(f"**{title}**\n" if fmt == "markdown" else title)
-    click.echo(tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True,
-                        colalign=colalign))
+        echo(f"**{_md(title)}**\n" if markdown else clean(title))
+    echo(tabulate(safe_rows, headers=safe_headers, tablefmt="github" if markdown else "simple",
+                  disable_numparse=True, colalign=colalign))
     if footer:
-        click.echo("")
+        echo("")
         for line in footer:
-            click.echo(f"- {line}" if fmt == "markdown" else line)
+            echo(f"- {_md(line)}" if markdown else clean(line))

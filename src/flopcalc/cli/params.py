@@ -33,21 +33,37 @@ def quantity(kind: str, name: str, *, allow_zero: bool = False, what: str = "val
 
 
 def _efficiency(v: str) -> float:
-    from ..calc import parse_efficiency
+    from ..inputs import parse_efficiency
 
     return parse_efficiency(v)
 
 
 def _overhead(v: str) -> float:
-    from ..calc import parse_overhead
+    from ..inputs import parse_overhead
 
     return parse_overhead(v)
 
 
 def _chips(v: str) -> int:
-    from ..calc import parse_chips
+    from ..inputs import parse_chips
 
     return parse_chips(v)
+
+
+def _count(v: str, what: str) -> float:
+    from ..units import parse_count
+
+    return float(parse_count(v, what=what))
+
+
+def _name(v: str) -> str:
+    from ..errors import InputError
+    from ..text import clean
+
+    s = clean(v).strip()
+    if not s:
+        raise InputError("the value is empty: give a name such as h100 or bf16")
+    return s
 
 
 def _bounded(v: str, what: str, lo: float, lo_open: bool) -> float:
@@ -57,23 +73,26 @@ def _bounded(v: str, what: str, lo: float, lo_open: bool) -> float:
 
 
 def _date(v: str) -> _dt.date:
-    from ..errors import InputError
+    from ..inputs import parse_date
 
-    try:
-        return _dt.date.fromisoformat(v.strip())
-    except ValueError:
-        raise InputError(f"date {v[:30]!r} is not a date: use YYYY-MM-DD, e.g. 2024-06-01") from None
+    return parse_date(v)
 
 
 FLOP = quantity("flop", "FLOP", what="FLOP")
 PEAK = quantity("flop_rate", "FLOP/S", what="peak")
-PRICE = quantity("price", "USD/HOUR", allow_zero=True, what="price")
+PRICE = quantity("price", "USD/HOUR", what="price")
 USD = quantity("usd", "USD", what="amount")
 DAYS = quantity("time", "DAYS", what="days")
 EFFICIENCY = _Parsed("FRACTION", _efficiency)
 OVERHEAD = _Parsed("FACTOR", _overhead)
 CHIPS = _Parsed("N", _chips)
 DATE = _Parsed("DATE", _date)
+CHIP = _Parsed("ID", _name)
+
+
+def count(what: str, name: str = "N") -> _Parsed:
+    """A count as people write it: 400B, 1.8T, 16k, 2.5e25."""
+    return _Parsed(name, lambda v: _count(v, what))
 
 
 def positive(what: str, name: str = "NUMBER") -> _Parsed:

@@ -1,0 +1,90 @@
+"""`flopcalc calibrate`: what the evidence says for one chip and precision, and how well the method predicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .evidence import EfficiencyInterval, EvidenceModel, Observation, build_model, default_model, precision_class
+from .hardware import HardwareDB, Profile, resolve
+from .runs import Run, load_runs
+
+__all__ = ["Calibration", "calibrate"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The evidence interval for one chip and precision, its group and class figures, and LOO coverage."""
+
+    gpu: str
+    precision: str
+    interval: EfficiencyInterval
+    group_runs: tuple[Observation, ...]
+    class_name: str | None
+    class_runs: int
+    class_centre: float | None
+    class_sd: float | None
+    class_df: int | None
+    class_t: float | None
+    loo_inside: int
+    loo_runs: int
+    dropped: tuple[tuple[str, str], ...]
+
+    @property
+    def loo_coverage(self) -> float | None:
+        return self.loo_inside / self.loo_runs if self.loo_runs else None
+
+    # old names, kept for scripts
+    @property
+    def count(self) -> int:
+        return len(self.group_runs)
+
+    @property
+    def median(self) -> float | None:
+        import statistics
+
+        return statistics.median(o.efficiency for o in self.group_runs) if self.group_runs else None
+
+    @property
+    def min(self) -> float | None:
+        return min((o.efficiency for o in self.group_runs), default=None)
+
+    @property
+    def max(self) -> float | None:
+        return max((o.efficiency for o in self.group_runs), default=None)
+
+    @property
+    def scope(self) -> str:
+        return f"group {self.interval.group}" if self.interval.group else "none"
+
+    @property
+    def runs(self) -> tuple[tuple[str, str, float], ...]:
+        return tuple(sorted(((o.model, o.gpu, o.efficiency) for o in self.group_runs), key=lambda t: t[2]))
+
+
+def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: Iterable[Run] | None = None,
+              hardware: HardwareDB | None = None) -> Calibration:
+    """The evidence interval for `gpu` at `precision`, with leave-one-out coverage over the runs.
+
+        >>> c = calibrate("a100")
+        >>> c.interval.basis
+        'runs'
+    """
+    prof = resolve(gpu, hardware)
+    prec = prof.check_precision(precision)
+    if runs is None and hardware is None:
+        model: EvidenceModel = default_model()
+    else:
+        model = build_model(load_runs() if runs is None else runs, hardware)
+    iv = model.interval(prof, prec, cited_only=prof.origin != "shipped")
+    cls = precision_class(prec)
+    fit = model.fits.get(cls or "")
+    group = prof.generation or prof.id
+    inside, n, _ = model.leave_one_out()
+    return Calibration(
+        gpu=prof.id, precision=prec, interval=iv,
+        group_runs=tuple(model.group_runs(group, cls)) if cls else (), class_name=cls,
+        class_runs=fit.runs if fit else 0, class_centre=fit.centre if fit else None, class_sd=fit.sw if fit else None,
+        class_df=fit.df if fit else None, class_t=fit.t if fit else None, loo_inside=inside, loo_runs=n,
+        dropped=tuple((d.model, d.reason) for d in model.dropped),
+    )

@@ -1,0 +1,501 @@
+"""One estimate, two answers: the assumption (essay-style, overridable) and what known runs imply.
+
+This is the one layer that composes a hardware profile, the evidence (known runs) and the
+user's assumptions into an estimate. `calc` does the arithmetic; `evidence` fits the runs;
+this module decides which figure comes from where, and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from . import calc
+from . import energy as _energy
+from .evidence import EfficiencyInterval, EvidenceModel, default_model
+from .hardware import HardwareDB, Profile, resolve
+from .inputs import parse_chips, parse_date, parse_efficiency, parse_overhead, parse_precision
+from .pricing import choose_price
+from .units import Q_, mag, parse_bounded, parse_quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as _dt
+
+    import pint
+
+__all__ = ["CostResult", "BudgetResult", "EvidenceEstimate", "cost", "budget", "cost_table", "basis_notes",
+           "assumption_label", "RANGE_LEVEL"]
+
+RANGE_LEVEL = 0.90
+
+
+@dataclass(frozen=True)
+class EvidenceEstimate:
+    """What known runs on the chip (or its generation) imply, with a 90% interval."""
+
+    basis: str  # "runs", "cited" or "none"
+    efficiency_kind: str  # "all-in" or "mfu"
+    efficiency: float | None
+    efficiency_low: float | None
+    efficiency_high: float | None
+    chip_hours: pint.Quantity | None
+    chip_hours_low: pint.Quantity | None
+    chip_hours_high: pint.Quantity | None
+    price: pint.Quantity
+    price_low: pint.Quantity
+    price_high: pint.Quantity
+    price_log_half_width: float
+    cost: pint.Quantity | None
+    cost_low: pint.Quantity | None
+    cost_high: pint.Quantity | None
+    overhead: float
+    runs: int
+    group: str | None
+    method: str
+    level: float = RANGE_LEVEL
+
+    @property
+    def cost_with_overhead(self) -> pint.Quantity | None:
+        return None if self.cost is None else self.cost * self.overhead
+
+    @property
+    def cost_with_overhead_low(self) -> pint.Quantity | None:
+        return None if self.cost_low is None else self.cost_low * self.overhead
+
+    @property
+    def cost_with_overhead_high(self) -> pint.Quantity | None:
+        return None if self.cost_high is None else self.cost_high * self.overhead
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Every step from FLOP to dollars, as pint Quantities, where each assumption came from, and the evidence."""
+
+    flop: pint.Quantity
+    gpu: str
+    gpu_name: str
+    precision: str
+    peak: pint.Quantity
+    efficiency: pint.Quantity
+    effective_flop_per_s: pint.Quantity
+    flop_per_chip_hour: pint.Quantity
+    chip_hours: pint.Quantity
+    price: pint.Quantity
+    cost: pint.Quantity
+    overhead: pint.Quantity
+    cost_with_overhead: pint.Quantity
+    energy: pint.Quantity
+    co2e: pint.Quantity
+    tdp: pint.Quantity
+    energy_assumptions: _energy.EnergyAssumptions
+    chips: int | None = None
+    wall_clock: pint.Quantity | None = None
+    days: pint.Quantity | None = None
+    chips_needed: int | None = None
+    evidence: EvidenceEstimate | None = None
+    price_tier: str | None = None
+    price_date: str | None = None
+    price_tier_fallback: bool = False
+    precision_requested: str | None = None
+    origin: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    profile_path: str = ""
+    confidence: str = "high"
+    data_as_of: str | None = None
+    assumption_label: str = "profile"
+
+    # The low/high figures are the evidence's 90% interval (never stretched to hold the assumption).
+    @property
+    def efficiency_low(self) -> pint.Quantity | None:
+        ev = self.evidence
+        return Q_(ev.efficiency_low, "") if ev and ev.efficiency_low is not None else None
+
+    @property
+    def efficiency_high(self) -> pint.Quantity | None:
+        ev = self.evidence
+        return Q_(ev.efficiency_high, "") if ev and ev.efficiency_high is not None else None
+
+    @property
+    def efficiency_basis(self) -> str | None:
+        return self.evidence.method if self.evidence else None
+
+    @property
+    def price_low(self) -> pint.Quantity:
+        return self.evidence.price_low if self.evidence else self.price
+
+    @property
+    def price_high(self) -> pint.Quantity:
+        return self.evidence.price_high if self.evidence else self.price
+
+    @property
+    def chip_hours_low(self) -> pint.Quantity | None:
+        return self.evidence.chip_hours_low if self.evidence else None
+
+    @property
+    def chip_hours_high(self) -> pint.Quantity | None:
+        return self.evidence.chip_hours_high if self.evidence else None
+
+    @property
+    def cost_low(self) -> pint.Quantity | None:
+        return self.evidence.cost_low if self.evidence else None
+
+    @property
+    def cost_high(self) -> pint.Quantity | None:
+        return self.evidence.cost_high if self.evidence else None
+
+    @property
+    def cost_with_overhead_low(self) -> pint.Quantity | None:
+        return self.evidence.cost_with_overhead_low if self.evidence else None
+
+    @property
+    def cost_with_overhead_high(self) -> pint.Quantity | None:
+        return self.evidence.cost_with_overhead_high if self.evidence else None
+
+    @property
+    def precision_fallback(self) -> bool:
+        return self.precision_requested is not None and self.precision_requested != self.precision
+
+    @property
+    def assumption_in_range(self) -> dict[str, bool | None]:
+        ev = self.evidence
+        e = mag(self.efficiency, "")
+        p = mag(self.price, "USD/hour")
+        eff_in = None if ev is None or ev.efficiency_low is None else ev.efficiency_low <= e <= ev.efficiency_high
+        price_in = None if ev is None else mag(ev.price_low, "USD/hour") <= p <= mag(ev.price_high, "USD/hour")
+        return {"efficiency": eff_in, "price": price_in}
+
+    @property
+    def summary(self) -> str:
+        from .rows import cost_summary
+
+        return cost_summary(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values with the CLI's JSON keys (flopcalc cost --format json)."""
+        from .rows import cost_row
+
+        return cost_row(self)
+
+    def __repr__(self) -> str:
+        return (f"CostResult(flop={mag(self.flop, 'FLOP'):.3g}, gpu={self.gpu!r}, precision={self.precision!r}, "
+                f"chip_hours={mag(self.chip_hours, 'hour'):.4g}, cost_usd={mag(self.cost, 'USD'):.4g})")
+
+    def _repr_html_(self) -> str:
+        from .rows import html_table
+
+        return html_table(self.to_dict())
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    """What an amount of money buys on one kind of chip: the assumption and the evidence interval."""
+
+    usd: pint.Quantity
+    gpu: str
+    precision: str
+    price: pint.Quantity
+    overhead: pint.Quantity
+    chip_hours: pint.Quantity
+    flop: pint.Quantity
+    flop_after_overhead: pint.Quantity
+    effective_flop_per_s: pint.Quantity
+    peak: pint.Quantity
+    efficiency: pint.Quantity
+    unit: CostResult = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def _scaled(self, hours: pint.Quantity | None) -> pint.Quantity | None:
+        ev = self.unit.evidence
+        if ev is None or ev.efficiency is None or hours is None:
+            return None
+        return (hours * self.peak * Q_(ev.efficiency, "")).to("FLOP")
+
+    @property
+    def evidence_chip_hours(self) -> pint.Quantity | None:
+        ev = self.unit.evidence
+        return None if ev is None else (self.usd / ev.price).to("hour")
+
+    @property
+    def evidence_flop(self) -> pint.Quantity | None:
+        """FLOP the money buys at the evidence efficiency and the centre of the price range."""
+        return self._scaled(self.evidence_chip_hours)
+
+    def _interval_factor(self) -> float | None:
+        ev = self.unit.evidence
+        if ev is None or ev.efficiency_low is None or ev.efficiency is None:
+            return None
+        te = math.log(ev.efficiency_high / ev.efficiency)
+        return math.exp(math.hypot(te, ev.price_log_half_width))
+
+    @property
+    def flop_low(self) -> pint.Quantity | None:
+        f, k = self.evidence_flop, self._interval_factor()
+        return None if f is None or k is None else f / k
+
+    @property
+    def flop_high(self) -> pint.Quantity | None:
+        f, k = self.evidence_flop, self._interval_factor()
+        return None if f is None or k is None else f * k
+
+    @property
+    def chip_hours_low(self) -> pint.Quantity | None:
+        ev = self.unit.evidence
+        return None if ev is None else (self.usd / ev.price_high).to("hour")
+
+    @property
+    def chip_hours_high(self) -> pint.Quantity | None:
+        ev = self.unit.evidence
+        return None if ev is None else (self.usd / ev.price_low).to("hour")
+
+    @property
+    def flop_after_overhead_low(self) -> pint.Quantity | None:
+        return None if self.flop_low is None else self.flop_low / self.overhead
+
+    @property
+    def flop_after_overhead_high(self) -> pint.Quantity | None:
+        return None if self.flop_high is None else self.flop_high / self.overhead
+
+    def to_dict(self) -> dict[str, Any]:
+        from .rows import budget_row
+
+        return budget_row(self)
+
+    def __repr__(self) -> str:
+        return (f"BudgetResult(usd={mag(self.usd, 'USD'):.4g}, gpu={self.gpu!r}, "
+                f"flop_after_overhead={mag(self.flop_after_overhead, 'FLOP'):.3g})")
+
+    def _repr_html_(self) -> str:
+        from .rows import html_table
+
+        return html_table(self.to_dict())
+
+
+def assumption_label(profile: Profile, precision: str, *, given: bool) -> str:
+    """Where the efficiency assumption comes from: 'given', 'essay' or 'profile'."""
+    if given:
+        return "given"
+    if any("jack-clark" in (s.url or "") for s in profile.sources_for("efficiency")):
+        return "essay"
+    return "profile"
+
+
+def _evidence(profile: Profile, precision: str, *, flop: pint.Quantity, peak: pint.Quantity,
+              price: pint.Quantity, price_given: bool, tier: str | None, overhead: float,
+              cited_only: bool, model: EvidenceModel | None) -> EvidenceEstimate:
+    iv: EfficiencyInterval = (model or default_model()).interval(profile, precision, cited_only=cited_only)
+    rng = None if price_given else profile.price_ranges.get(tier or "")
+    if rng is not None:
+        lo, hi = (q.to("USD/hour") for q in rng)
+        p_centre = Q_(math.sqrt(mag(lo, "USD/hour") * mag(hi, "USD/hour")), "USD/hour")
+        h = 0.5 * math.log(mag(hi, "USD/hour") / mag(lo, "USD/hour"))
+    else:
+        lo = hi = p_centre = price.to("USD/hour")
+        h = 0.0
+    if iv.centre is None:
+        return EvidenceEstimate(basis=iv.basis, efficiency_kind=iv.kind, efficiency=None, efficiency_low=None,
+                                efficiency_high=None, chip_hours=None, chip_hours_low=None, chip_hours_high=None,
+                                price=p_centre, price_low=lo, price_high=hi, price_log_half_width=h, cost=None,
+                                cost_low=None, cost_high=None, overhead=overhead, runs=iv.runs, group=iv.group,
+                                method=iv.method)
+    ch = calc.chip_hours(flop, peak, iv.centre)
+    k_eff = math.exp(iv.log_spread)
+    k_cost = math.exp(math.hypot(iv.log_spread, h))
+    dollars = calc.dollars(ch, p_centre)
+    return EvidenceEstimate(
+        basis=iv.basis, efficiency_kind=iv.kind, efficiency=iv.centre, efficiency_low=iv.low,
+        efficiency_high=iv.high, chip_hours=ch, chip_hours_low=ch / k_eff, chip_hours_high=ch * k_eff,
+        price=p_centre, price_low=lo, price_high=hi, price_log_half_width=h, cost=dollars,
+        cost_low=dollars / k_cost, cost_high=dollars * k_cost, overhead=overhead, runs=iv.runs, group=iv.group,
+        method=iv.method)
+
+
+def cost(
+    flop: Any,
+    gpu: str | Profile | None = "h100",
+    *,
+    precision: str | None = None,
+    peak: Any = None,
+    efficiency: Any = None,
+    price: Any = None,
+    price_tier: str | None = None,
+    as_of: _dt.date | str | None = None,
+    overhead: Any = None,
+    chips: Any = None,
+    days: Any = None,
+    pue: Any = None,
+    grid_intensity: Any = None,
+    hardware: HardwareDB | None = None,
+    evidence_model: EvidenceModel | None = None,
+) -> CostResult:
+    """What `flop` of training costs on one kind of chip: the assumption, and what known runs imply.
+
+    flop: a number, text ('1e26', '10^26', '100 YFLOP') or a FLOP Quantity. Overrides (peak,
+    efficiency, price, overhead) take precedence over the chip's profile; `price_tier` picks the
+    chip's latest price of that tier; `as_of` its latest dated price on or before that date;
+    `chips` adds wall-clock time; `days` adds the chips needed to finish in that time.
+
+        >>> r = cost(1e26, "h100")
+        >>> round(r.chip_hours.to("hour").magnitude)
+        35090787
+    """
+    f = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
+    prof = resolve(gpu, hardware)
+    prec = prof.check_precision(parse_precision(precision))
+    base = f"profile {prof.id}"
+    origin: dict[str, str] = {"precision": "given" if precision is not None else f"{base} default"}
+
+    pk = (parse_quantity(peak, "flop_rate", what="peak") if peak is not None else prof.peak[prec]).to("FLOP/s")
+    origin["peak"] = "given" if peak is not None else f"{base} ({prec}, dense)"
+    eff = parse_efficiency(efficiency) if efficiency is not None else prof.efficiency_for(prec)
+    label = assumption_label(prof, prec, given=efficiency is not None)
+    origin["efficiency"] = "given" if efficiency is not None else (f"{base} (essay)" if label == "essay" else base)
+    day = parse_date(as_of, what="as-of date") if as_of is not None else None
+    notes: list[str] = []
+    if price is not None:
+        pr = parse_quantity(price, "price", what="price").to("USD/hour")
+        tier, pdate, tier_fallback = "given", None, False
+        origin["price"] = "given"
+        if day is not None:
+            from .pricing import released_on
+
+            if not released_on(prof, day):
+                notes.append(f"{prof.id} was not released until {prof.released}; priced at the given price")
+    else:
+        choice = choose_price(prof, tier=price_tier, as_of=day)
+        pr, tier, pdate, tier_fallback = choice.price, choice.tier, choice.date, choice.fallback
+        origin["price"] = f"{base} ({tier or 'untiered'}{', ' + pdate if pdate else ''})"
+        if choice.note:
+            notes.append(choice.note)
+    ovh = parse_overhead(overhead) if overhead is not None else prof.overhead
+    origin["overhead"] = "given" if overhead is not None else base
+    n_chips = parse_chips(chips) if chips is not None else None
+    d = parse_quantity(days, "time", what="days").to("day") if days is not None else None
+
+    ea = _energy.EnergyAssumptions(
+        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else _energy.PUE,
+        grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
+                        if grid_intensity is not None else _energy.GRID_INTENSITY),
+    )
+    origin["pue"] = "given" if pue is not None else "default"
+    origin["grid_intensity"] = "given" if grid_intensity is not None else "default"
+
+    effective = calc.effective_rate(pk, eff)
+    per_hour = (effective * Q_(1, "hour")).to("FLOP")
+    hours = calc.chip_hours(f, pk, eff)
+    dollars = calc.dollars(hours, pr)
+    o = Q_(ovh, "")
+    mwh = calc.energy(hours, prof.tdp, ea.factor)
+    co2e = (mwh * Q_(ea.grid_intensity, "kgCO2e/kWh")).to("tCO2e")
+    wall = (hours / n_chips).to("day") if n_chips else None
+    needed = calc.fewest_chips(hours, d) if d is not None else None
+
+    cited_only = peak is not None or prof.origin != "shipped"
+    ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price is not None,
+                   tier=tier if price is None else None, overhead=ovh, cited_only=cited_only, model=evidence_model)
+    notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given=efficiency is not None,
+                        price_given=price is not None, cited_only=cited_only))
+    return CostResult(
+        flop=f, gpu=prof.id, gpu_name=prof.name, precision=prec, peak=pk, efficiency=Q_(eff, ""),
+        effective_flop_per_s=effective, flop_per_chip_hour=per_hour, chip_hours=hours, price=pr,
+        cost=dollars, overhead=o, cost_with_overhead=calc.finite((dollars * o).to("USD"), "cost"), energy=mwh,
+        co2e=co2e, tdp=prof.tdp, energy_assumptions=ea, chips=n_chips, wall_clock=wall, days=d,
+        chips_needed=needed, evidence=ev, price_tier=tier, price_date=pdate, price_tier_fallback=tier_fallback,
+        precision_requested=None, origin=origin, notes=tuple(notes), profile_path=prof.path,
+        confidence=prof.confidence, data_as_of=prof.data_as_of, assumption_label=label,
+    )
+
+
+def _notes(prof: Profile, prec: str, *, eff: float, price: pint.Quantity, ev: EvidenceEstimate, efficiency_given: bool,
+           price_given: bool, cited_only: bool) -> list[str]:
+    """Short notes when an assumption lies outside the evidence interval. They inform; they never override."""
+    from .fmt import money, pct
+
+    notes = []
+    if ev.efficiency_low is not None and not ev.efficiency_low <= eff <= ev.efficiency_high:
+        side = "above" if eff > ev.efficiency_high else "below"
+        what = "all-in efficiency that known runs imply" if ev.basis == "runs" else "cited MFU range (not evidence)"
+        notes.append(f"the assumed {pct(eff)} of {prec} peak on {prof.id} is {side} the 90% interval of the {what} "
+                     f"({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)}, {ev.group})")
+    p = mag(price, "USD/hour")
+    lo, hi = mag(ev.price_low, "USD/hour"), mag(ev.price_high, "USD/hour")
+    if not price_given and not lo <= p <= hi:
+        side = "above" if p > hi else "below"
+        notes.append(f"{money(p)}/chip-hour is {side} the {prof.id} price range for its tier ({money(lo)}-{money(hi)})")
+    if ev.basis == "none":
+        notes.append(f"{prof.id} {prec}: no evidence interval ({ev.method})")
+    if prof.confidence != "high":
+        notes.append(f"{prof.id}'s peak figures are {prof.confidence} confidence"
+                     + (f": {prof.confidence_note}" if prof.confidence_note else ""))
+    return notes
+
+
+def cost_table(flops: Sequence[Any], gpus: Sequence[str | Profile], *, precision: str | None = None,
+               hardware: HardwareDB | None = None, **assumptions: Any) -> list[CostResult]:
+    """cost() for every chip x FLOP pair. With several chips, a precision a chip lacks falls back to
+    that chip's default (the result's precision_requested records what was asked)."""
+    from dataclasses import replace
+
+    out = []
+    several = len(gpus) > 1
+    for g in gpus:
+        prof = resolve(g, hardware)
+        p = parse_precision(precision)
+        fallback = several and p is not None and not prof.has_precision(p)
+        for x in flops:
+            r = cost(x, prof, precision=None if fallback else p, hardware=hardware, **assumptions)
+            if p is not None:
+                note = (f"{prof.id} has no {p} peak: used its default {r.precision}",) if fallback else ()
+                r = replace(r, precision_requested=p, notes=note + r.notes)
+            out.append(r)
+    return out
+
+
+def basis_notes(results: Iterable[CostResult]) -> list[str]:
+    """Say how the rows of one table differ in basis (precision, price tier, assumption source)."""
+    results = list(results)
+    notes = []
+    if len({r.gpu for r in results}) < 2:
+        return notes
+    precs = sorted({r.precision for r in results})
+    tiers = sorted({r.price_tier or "untiered" for r in results})
+    labels = sorted({r.assumption_label for r in results})
+    diffs = []
+    if len(precs) > 1:
+        diffs.append(f"precision ({', '.join(precs)})")
+    if len(tiers) > 1:
+        diffs.append(f"price tier ({', '.join(tiers)})")
+    if len(labels) > 1:
+        diffs.append(f"where the efficiency assumption comes from ({', '.join(labels)})")
+    if diffs:
+        notes.append("Basis: the rows' assumptions differ in " + "; ".join(diffs)
+                     + ". Compare chips on the evidence figures, which share one method "
+                       "(known runs, 90% interval); or set --precision, --price-tier and --efficiency for all.")
+    fb = [r.gpu for r in results if r.precision_fallback]
+    if fb:
+        notes.append(f"Marked *: {', '.join(dict.fromkeys(fb))} lack the requested precision and use their default.")
+    return notes
+
+
+def budget(usd: Any, gpu: str | Profile | None = "h100", *, precision: str | None = None, peak: Any = None,
+           efficiency: Any = None, price: Any = None, price_tier: str | None = None,
+           as_of: _dt.date | str | None = None, overhead: Any = None, hardware: HardwareDB | None = None,
+           evidence_model: EvidenceModel | None = None) -> BudgetResult:
+    """How much training compute `usd` buys: the inverse of cost(), with the evidence interval.
+
+        >>> b = budget("$100M", "h100")
+        >>> f"{b.flop_after_overhead.to('FLOP').magnitude:.3g}"
+        '9.5e+25'
+    """
+    money = parse_quantity(usd, "usd", what="amount").to("USD")
+    unit = cost(Q_(1.0, "FLOP"), gpu, precision=precision, peak=peak, efficiency=efficiency, price=price,
+                price_tier=price_tier, as_of=as_of, overhead=overhead, hardware=hardware,
+                evidence_model=evidence_model)
+    hours = calc.finite((money / unit.price).to("hour"), "chip-hours")
+    flop = calc.finite((hours * unit.effective_flop_per_s).to("FLOP"), "FLOP")
+    return BudgetResult(
+        usd=money, gpu=unit.gpu, precision=unit.precision, price=unit.price, overhead=unit.overhead,
+        chip_hours=hours, flop=flop, flop_after_overhead=(flop / unit.overhead).to("FLOP"),
+        effective_flop_per_s=unit.effective_flop_per_s, peak=unit.peak, efficiency=unit.efficiency, unit=unit,
+        notes=unit.notes,
+    )

@@ -1,0 +1,299 @@
+"""Results as rows: plain numbers in documented base units (JSON, CSV), sentences and --explain lines.
+
+Base units at this edge: FLOP, FLOP/s, hours (chip-hours), USD, USD per chip-hour, W, MWh, tCO2e.
+This module turns result objects into data; memo.py turns them into a one-page report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .fmt import grouped, human, money, money_sig, pct, sci, sig
+from .units import mag
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimate import BudgetResult, CostResult, EvidenceEstimate
+
+__all__ = ["cost_row", "budget_row", "evidence_dict", "explain_cost", "cost_summary", "html_table", "opt"]
+
+
+def opt(q: Any, unit: str) -> float | None:
+    """mag() for optional quantities."""
+    return None if q is None else mag(q, unit)
+
+
+def evidence_dict(ev: EvidenceEstimate | None) -> dict[str, Any] | None:
+    if ev is None:
+        return None
+    return {
+        "basis": ev.basis,
+        "efficiency_kind": ev.efficiency_kind,
+        "efficiency": ev.efficiency,
+        "efficiency_low": ev.efficiency_low,
+        "efficiency_high": ev.efficiency_high,
+        "chip_hours": opt(ev.chip_hours, "hour"),
+        "chip_hours_low": opt(ev.chip_hours_low, "hour"),
+        "chip_hours_high": opt(ev.chip_hours_high, "hour"),
+        "price_usd_per_chip_hour": mag(ev.price, "USD/hour"),
+        "price_usd_per_chip_hour_low": mag(ev.price_low, "USD/hour"),
+        "price_usd_per_chip_hour_high": mag(ev.price_high, "USD/hour"),
+        "cost_usd": opt(ev.cost, "USD"),
+        "cost_usd_low": opt(ev.cost_low, "USD"),
+        "cost_usd_high": opt(ev.cost_high, "USD"),
+        "cost_with_overhead_usd": opt(ev.cost_with_overhead, "USD"),
+        "cost_with_overhead_usd_low": opt(ev.cost_with_overhead_low, "USD"),
+        "cost_with_overhead_usd_high": opt(ev.cost_with_overhead_high, "USD"),
+        "runs": ev.runs,
+        "group": ev.group,
+        "level": ev.level,
+        "method": ev.method,
+    }
+
+
+def _ordered(lo: float | None, hi: float | None) -> tuple[float | None, float | None]:
+    if lo is None or hi is None:
+        return lo, hi
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
+    """One JSON/CSV row for a cost result: plain numbers in documented base units."""
+    from .datadates import data_as_of
+
+    ea = r.energy_assumptions
+    row: dict[str, Any] = {
+        "flop": mag(r.flop, "FLOP"),
+        "gpu": r.gpu,
+        "gpu_name": r.gpu_name,
+        "precision": r.precision,
+        "precision_requested": r.precision_requested,
+        "precision_fallback": r.precision_fallback,
+        "peak_flop_per_s": mag(r.peak, "FLOP/s"),
+        "efficiency": mag(r.efficiency, ""),
+        "efficiency_kind": "assumed",
+        "effective_flop_per_s": mag(r.effective_flop_per_s, "FLOP/s"),
+        "flop_per_chip_hour": mag(r.flop_per_chip_hour, "FLOP"),
+        "chip_hours": mag(r.chip_hours, "hour"),
+        "price_usd_per_chip_hour": mag(r.price, "USD/hour"),
+        "price_tier": r.price_tier,
+        "price_date": r.price_date,
+        "price_tier_fallback": r.price_tier_fallback,
+        "cost_usd": mag(r.cost, "USD"),
+        "overhead": mag(r.overhead, ""),
+        "cost_with_overhead_usd": mag(r.cost_with_overhead, "USD"),
+    }
+    if r.chips is not None:
+        row["chips"] = r.chips
+        row["wall_clock_days"] = mag(r.wall_clock, "day")
+    if r.days is not None:
+        row["days"] = mag(r.days, "day")
+        row["chips_needed"] = r.chips_needed
+    row.update({
+        "energy_mwh": mag(r.energy, "MWh"),
+        "co2e_tonnes": mag(r.co2e, "tCO2e"),
+        "tdp_w": mag(r.tdp, "W"),
+        "server_power_factor": ea.server_power_factor,
+        "average_load": ea.average_load,
+        "pue": ea.pue,
+        "grid_intensity_kgco2e_per_kwh": ea.grid_intensity,
+    })
+    if ranges:
+        ev = r.evidence
+        row["range_level"] = ev.level if ev is not None and ev.chip_hours is not None else None
+        row["efficiency_low"], row["efficiency_high"] = _ordered(opt(r.efficiency_low, ""), opt(r.efficiency_high, ""))
+        row["efficiency_range_basis"] = r.efficiency_basis
+        row["price_usd_per_chip_hour_low"], row["price_usd_per_chip_hour_high"] = _ordered(
+            mag(r.price_low, "USD/hour"), mag(r.price_high, "USD/hour"))
+        for key, lo, hi, unit in (("chip_hours", r.chip_hours_low, r.chip_hours_high, "hour"),
+                                  ("cost_usd", r.cost_low, r.cost_high, "USD"),
+                                  ("cost_with_overhead_usd", r.cost_with_overhead_low, r.cost_with_overhead_high,
+                                   "USD")):
+            row[f"{key}_low"], row[f"{key}_high"] = _ordered(opt(lo, unit), opt(hi, unit))
+        row["evidence"] = evidence_dict(ev)
+        row["assumption_in_range"] = r.assumption_in_range
+    row["summary"] = cost_summary(r)
+    row["confidence"] = r.confidence
+    row["assumptions_from"] = dict(r.origin)
+    row["assumption_source"] = r.assumption_label
+    row["profile_file"] = r.profile_path
+    row["notes"] = list(r.notes)
+    row["data_as_of"] = data_as_of(r.data_as_of)
+    return row
+
+
+def budget_row(b: BudgetResult, *, ranges: bool = True) -> dict[str, Any]:
+    """One JSON/CSV row for a budget result."""
+    from .datadates import data_as_of
+
+    row: dict[str, Any] = {
+        "usd": mag(b.usd, "USD"),
+        "gpu": b.gpu,
+        "precision": b.precision,
+        "price_usd_per_chip_hour": mag(b.price, "USD/hour"),
+        "price_tier": b.unit.price_tier,
+        "price_date": b.unit.price_date,
+        "effective_flop_per_s": mag(b.effective_flop_per_s, "FLOP/s"),
+        "efficiency": mag(b.efficiency, ""),
+        "overhead": mag(b.overhead, ""),
+        "chip_hours": mag(b.chip_hours, "hour"),
+        "flop": mag(b.flop, "FLOP"),
+        "flop_after_overhead": mag(b.flop_after_overhead, "FLOP"),
+    }
+    if ranges:
+        ev = b.unit.evidence
+        row["range_level"] = ev.level if ev is not None and ev.efficiency is not None else None
+        row["chip_hours_low"], row["chip_hours_high"] = _ordered(opt(b.chip_hours_low, "hour"),
+                                                                 opt(b.chip_hours_high, "hour"))
+        row["evidence_flop"] = opt(b.evidence_flop, "FLOP")
+        row["flop_low"], row["flop_high"] = _ordered(opt(b.flop_low, "FLOP"), opt(b.flop_high, "FLOP"))
+        row["flop_after_overhead_low"], row["flop_after_overhead_high"] = _ordered(
+            opt(b.flop_after_overhead_low, "FLOP"), opt(b.flop_after_overhead_high, "FLOP"))
+        row["evidence"] = evidence_dict(ev)
+    row["notes"] = list(b.notes)
+    row["data_as_of"] = data_as_of(b.unit.data_as_of)
+    return row
+
+
+def cost_summary(r: CostResult) -> str:
+    """One quotable sentence: the assumption, the evidence point and its 90% interval (2-3 significant figures)."""
+    ch = mag(r.chip_hours, "hour")
+    usd = mag(r.cost, "USD")
+    tier = f" {r.price_tier}" if r.price_tier and r.price_tier != "given" else ""
+    assumption = (f"at the {'essay-style ' if r.assumption_label == 'essay' else ''}assumption of "
+                  f"{pct(mag(r.efficiency, ''))} of dense {r.precision.upper()} peak and "
+                  f"{money(mag(r.price, 'USD/hour'))}/h{tier}")
+    head = (f"{sci(mag(r.flop, 'FLOP'), 3)} FLOP on {r.gpu_name}: {sig(ch)} chip-hours and {money_sig(usd)} "
+            f"{assumption}")
+    ev = r.evidence
+    if ev is None or ev.chip_hours is None:
+        return head + "; no evidence interval for this chip and precision."
+    what = ("known runs on this chip or its generation imply" if ev.basis == "runs"
+            else "the cited MFU range (not evidence from runs) implies")
+    return (f"{head}; {what} {sig(mag(ev.chip_hours, 'hour'))} chip-hours "
+            f"(90% interval {sig(mag(ev.chip_hours_low, 'hour'))}-{sig(mag(ev.chip_hours_high, 'hour'))}) and "
+            f"{money_sig(mag(ev.cost, 'USD'))} (90% interval {money_sig(mag(ev.cost_low, 'USD'))}-"
+            f"{money_sig(mag(ev.cost_high, 'USD'))}).")
+
+
+def explain_cost(r: CostResult) -> list[str]:
+    """The derivation, line by line, with the real numbers (the essay's arithmetic), then the evidence."""
+    f = mag(r.flop, "FLOP")
+    pk = mag(r.peak, "FLOP/s")
+    e = mag(r.efficiency, "")
+    eff = mag(r.effective_flop_per_s, "FLOP/s")
+    per_h = mag(r.flop_per_chip_hour, "FLOP")
+    ch = mag(r.chip_hours, "hour")
+    price = mag(r.price, "USD/hour")
+    usd = mag(r.cost, "USD")
+    ovh = mag(r.overhead, "")
+    usd_o = mag(r.cost_with_overhead, "USD")
+    o = r.origin
+    tier = f" ({r.price_tier}{', ' + r.price_date if r.price_date else ''})" if r.price_tier else ""
+    lines = [
+        f"{sci(f)} FLOP on {r.gpu_name} ({r.gpu}), {r.precision}",
+        "Assumption:",
+        f"  peak ({r.precision}, dense)      {pk / 1e12:g} TFLOP/s = {sci(pk, 4)} FLOP/s   [{o.get('peak')}]",
+        f"  x efficiency (assumed)   {pct(e)}   [{o.get('efficiency')}]",
+        f"  = useful FLOP/s per chip {sci(pk, 4)} x {e:g} = {sci(eff, 4)} FLOP/s",
+        f"  x 3600 s per hour        = {sci(per_h, 4)} FLOP per chip-hour",
+        f"  chip-hours               {sci(f)} / {sci(per_h, 4)} = {human(ch)} chip-hours ({grouped(ch)})",
+        f"  x price                  {money(price)} per chip-hour{tier}   [{o.get('price')}]",
+        f"  = cost                   {money(usd)} ({'$' + grouped(usd)})",
+        f"  x overhead               {ovh:g}x (failed runs, restarts, bugs)   [{o.get('overhead')}]",
+        f"  = cost with overhead     {money(usd_o)} ({'$' + grouped(usd_o)})",
+    ]
+    if r.chips is not None:
+        days = mag(r.wall_clock, "day")
+        lines.append(f"  wall-clock on {r.chips:,} chips {human(ch)} / {r.chips:,} / 24 = {days:,.1f} days")
+    if r.days is not None:
+        d = mag(r.days, "day")
+        lines.append(f"  chips to finish in {d:g} days {human(ch)} / ({d:g} x 24) = {r.chips_needed:,} chips")
+    ea = r.energy_assumptions
+    mwh = mag(r.energy, "MWh")
+    lines += [
+        f"  energy                   {human(ch)} chip-h x {mag(r.tdp, 'W'):g} W TDP x {ea.server_power_factor:g} "
+        f"server x {ea.average_load:g} load x {ea.pue:g} PUE = {grouped(mwh)} MWh",
+        f"  emissions                {grouped(mwh)} MWh x {ea.grid_intensity:g} kgCO2e/kWh = "
+        f"{grouped(mag(r.co2e, 'tCO2e'))} tCO2e",
+    ]
+    ev = r.evidence
+    if ev is not None and ev.chip_hours is not None:
+        kind = "all-in efficiency" if ev.efficiency_kind == "all-in" else "MFU (cited)"
+        lines += [
+            f"Evidence ({ev.basis}: {ev.method}):",
+            f"  {kind:<24} {pct(ev.efficiency)} (90% {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)})",
+            f"  chip-hours               {sci(f)} / ({sci(pk, 4)} x {ev.efficiency:.4g} x 3600) = "
+            f"{human(mag(ev.chip_hours, 'hour'))} (90% {human(mag(ev.chip_hours_low, 'hour'))}-"
+            f"{human(mag(ev.chip_hours_high, 'hour'))})",
+            f"  price                    {money(mag(ev.price, 'USD/hour'))} per chip-hour (centre of "
+            f"{money(mag(ev.price_low, 'USD/hour'))}-{money(mag(ev.price_high, 'USD/hour'))})",
+            f"  cost                     {money(mag(ev.cost, 'USD'))} (90% {money(mag(ev.cost_low, 'USD'))}-"
+            f"{money(mag(ev.cost_high, 'USD'))}); with overhead {money(mag(ev.cost_with_overhead, 'USD'))}",
+        ]
+    else:
+        lines.append(f"Evidence: none ({ev.method if ev else 'not computed'})")
+    lines += [f"  note: {n}" for n in r.notes]
+    return lines
+
+
+def html_table(row: dict[str, Any]) -> str:
+    """A small two-column HTML table of a result's scalar fields (for Jupyter), every string escaped."""
+    from html import escape
+
+    keep = [(k, v) for k, v in row.items() if isinstance(v, (str, int, float, bool)) or v is None][:24]
+    body = "".join(f"<tr><th style='text-align:left'>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+                   for k, v in keep)
+    return f"<table>{body}</table>"
+
+
+def check_row(res: Any) -> dict[str, Any]:
+    """The JSON object of a check result (flopcalc check --format json)."""
+    from .datadates import data_as_of
+
+    mod = res.modification
+    unit = res.unit
+    data: dict[str, Any] = {
+        "flop": mag(res.flop, "FLOP"),
+        "flop_low": opt(res.flop_low, "FLOP"),
+        "flop_high": opt(res.flop_high, "FLOP"),
+        "method": res.method,
+        "architecture_flop": opt(res.architecture_flop, "FLOP"),
+        "hardware_flop": opt(res.hardware_flop, "FLOP"),
+        "hardware_to_architecture_ratio": res.method_ratio,
+        "bf16_flop": opt(res.bf16_flop, "FLOP"),
+        "gpu": res.gpu,
+        "precision": res.precision,
+        "peak_flop_per_s": opt(res.peak, "FLOP/s"),
+        "efficiency": res.efficiency,
+        "efficiency_kind": "assumed",
+        "price_usd_per_chip_hour": opt(res.price, "USD/hour"),
+        "price_tier": res.price_tier,
+        "evidence": evidence_dict(unit.evidence) if unit is not None and res.method == "hardware" else None,
+        "chips": res.chips,
+        "days": opt(res.days, "day"),
+        "cluster_peak_flop_per_s": opt(res.cluster_peak, "FLOP/s"),
+        "cost_usd": mag(res.cost, "USD"),
+        "cost_basis": res.cost_basis,
+        "revenue_usd": opt(res.revenue, "USD"),
+        "as_of": res.as_of.isoformat() if res.as_of else None,
+        "modification": None if mod is None else {
+            "flop": mod.flop, "base_flop": mod.base_flop, "cumulative_flop": mod.cumulative_flop,
+            "formula": mod.formula},
+        "notification_flop": None,
+        "notes": list(res.notes),
+        "thresholds": [],
+    }
+    for c in res.checks:
+        t = c.threshold
+        sig_figs = t.counting.get("significant_figures") if t.counting else None
+        data["thresholds"].append({
+            "id": t.id, "name": t.name, "status": t.current_status or t.status, "status_on_date": c.status_on_date,
+            "binding": c.binding, "crossed": c.crossed, "verdict": c.verdict, "ratio": c.ratio,
+            "days_to_cross": c.days_to_cross, "limit": t.describe_limits(), "kind": t.kind, "scope": t.scope,
+            "sees": c.sees, "value_tested": c.value, "cumulative": t.cumulative,
+            "notification_flop": float(f"{c.value:.{sig_figs - 1}e}") if sig_figs and c.value else None,
+        })
+        if sig_figs and c.value and data["notification_flop"] is None:
+            data["notification_flop"] = float(f"{c.value:.{sig_figs - 1}e}")
+    data["data_as_of"] = data_as_of()
+    return data
