@@ -45,7 +45,8 @@ def test_shipped_profiles() -> None:
 def test_ids_and_aliases_match_case_insensitively() -> None:
     db = flopcalc.load_profiles(user_dirs_=[])
     assert db.get("H100").id == "h100" and db.get("h100-SXM").id == "h100"
-    assert db.get("A100-40GB").id == "a100"
+    assert db.get("A100-80GB").id == "a100"
+    assert db.get("A100-40GB").id == "a100-40gb"  # its own profile: an alias would inherit 80 GB
 
 
 @pytest.mark.parametrize("args", [
@@ -81,8 +82,14 @@ def test_user_dir_profile_is_listed_and_used(tmp_path, monkeypatch) -> None:
     assert math.isclose(row["cost_usd"], 1e26 / (1000e12 * 0.5 * 3600) * 1.0, rel_tol=1e-9)
 
 
-def test_user_profile_overrides_a_shipped_id(tmp_path, monkeypatch) -> None:
-    _write(tmp_path / "hw", "h100.yaml", _minimal("h100", price="9 USD/hour"))
+def test_user_profile_overrides_a_shipped_id_only_when_it_says_so(tmp_path, monkeypatch) -> None:
+    _write(tmp_path / "hw0", "h100.yaml", _minimal("h100", price="9 USD/hour"))
+    monkeypatch.setenv("FLOPCALC_HARDWARE_PATH", str(tmp_path / "hw0"))
+    res = invoke(["cost", "1e26", "--gpu", "h100"], ok=False)
+    assert res.exit_code == 2 and "replaces: h100" in res.stderr and "hardware/h100.yaml" in res.stderr
+    assert "Traceback" not in res.output
+    assert invoke(["cost", "1e26", "--gpu", "a100"]).exit_code == 0  # other chips still work
+    _write(tmp_path / "hw", "h100.yaml", _minimal("h100", price="9 USD/hour", replaces="h100"))
     monkeypatch.setenv("FLOPCALC_HARDWARE_PATH", str(tmp_path / "hw"))
     (row,) = json.loads(invoke(["cost", "1e26", "--gpu", "h100", "--format", "json"]).stdout)
     assert row["price_usd_per_chip_hour"] == 9 and row["precision"] == "bf16"
@@ -107,9 +114,11 @@ def test_clash_in_the_user_dir_names_both_files(tmp_path, monkeypatch) -> None:
     a = _write(tmp_path / "hw", "a.yaml", _minimal("dup"))
     b = _write(tmp_path / "hw", "b.yaml", _minimal("dup"))
     monkeypatch.setenv("FLOPCALC_HARDWARE_PATH", str(tmp_path / "hw"))
-    res = invoke(["hardware"], ok=False)
-    assert res.exit_code == 2
+    res = invoke(["hardware"], ok=False)  # a broken user folder never breaks unrelated commands ...
+    assert res.exit_code == 0 and res.stderr.count("Warning:") == 1
     assert str(a) in res.stderr and str(b) in res.stderr
+    res = invoke(["cost", "1e26", "--gpu", "dup"], ok=False)  # ... but a command that uses it fails, naming both
+    assert res.exit_code == 2 and str(a) in res.stderr and str(b) in res.stderr
 
 
 def test_alias_clash_is_an_error(tmp_path) -> None:

@@ -29,7 +29,7 @@ def test_every_reference_row_is_shipped_with_a_source() -> None:
         assert t.status in STATUSES
         assert t.limits
         assert t.status_as_of == "2026-11-24"
-        assert t.dates or t.effective_from or t.status == "superseded", t.id
+        assert t.history and t.history[-1].status == t.status, t.id  # every rule has a dated status history
 
 
 def test_statuses_and_flags() -> None:
@@ -40,7 +40,9 @@ def test_statuses_and_flags() -> None:
     assert BY_ID["us-bis-reporting-nprm"].status == "proposed"
     assert BY_ID["eu-gpai-indicative"].status == "guidance"
     assert any(t.status == "superseded" for t in RULES)
-    assert BY_ID["us-ny-raise"].confidence == "unconfirmed"
+    assert BY_ID["us-ny-raise"].confidence == "confirmed"  # S.8828's text checked (2026-11)
+    assert BY_ID["us-il-sb315"].status == "enacted" and str(BY_ID["us-il-sb315"].effective_from) == "2027-01-01"
+    assert BY_ID["us-bis-ai-diffusion"].status == "not-enforced"
     assert BY_ID["eu-ai-act-systemic-risk"].confidence == "confirmed"
     # SB 1047 sets two limits at once
     kinds = sorted(lim.kind for lim in BY_ID["us-ca-sb1047"].limits)
@@ -60,16 +62,41 @@ def test_boundaries(tid: str, at: float, crossed: bool) -> None:
 
 
 def test_as_of_around_the_eo_rescission() -> None:
-    ids_2024 = {t.id for t in flopcalc.thresholds(RULES, as_of="2024-06-01")}
-    ids_2025 = {t.id for t in flopcalc.thresholds(RULES, as_of="2025-03-01")}
-    assert "us-eo-14110" in ids_2024 and "us-eo-14110-cluster" in ids_2024
-    assert "us-eo-14110" not in ids_2025
-    assert "eu-ai-act-systemic-risk" not in ids_2024  # GPAI chapter applies from 2025-08-02
-    ids_2026 = {t.id for t in flopcalc.thresholds(RULES, as_of="2026-06-01")}
-    assert {"eu-ai-act-systemic-risk", "us-ca-sb53", "kr-ai-basic-act"} <= ids_2026
-    assert "us-ny-raise" not in ids_2026  # effective 2027-01-01
-    out = invoke(["thresholds", "--as-of", "2024-06-01", "--format", "json"]).stdout
-    assert {r["id"] for r in json.loads(out)} == ids_2024
+    on = {t.id: t.status for t in flopcalc.thresholds(RULES, as_of="2024-06-01")}
+    assert on["us-eo-14110"] == "in-force" and on["us-eo-14110-cluster"] == "in-force"
+    assert "us-ca-sb53" not in on  # not yet introduced: absent, not "in force"
+    assert on["eu-ai-act-systemic-risk"] == "proposed"  # signed 2024-06-13; the GPAI chapter applies from 2025-08-02
+    later = {t.id: t.status for t in flopcalc.thresholds(RULES, as_of="2025-06-01")}
+    assert later["us-eo-14110"] == "rescinded" and later["us-ca-sb53"] == "proposed"
+    in_2026 = {t.id: t.status for t in flopcalc.thresholds(RULES, as_of="2026-06-01")}
+    assert in_2026["us-ca-sb53"] == in_2026["kr-ai-basic-act"] == "in-force"
+    assert in_2026["us-ny-raise"] == "enacted"  # effective 2027-01-01
+    rows = json.loads(invoke(["thresholds", "--as-of", "2024-06-01", "--format", "json"]).stdout)
+    assert {r["id"]: r["status"] for r in rows} == on
+    assert all(r["status_today"] == BY_ID[r["id"]].status for r in rows)
+
+
+def test_check_lists_binding_rules_apart() -> None:
+    data = json.loads(invoke(["check", "--flop", "2e26", "--as-of", "2026-11-30", "--format", "json"]).stdout)
+    binding = {r["id"] for r in data["thresholds"] if r["binding"]}
+    assert binding and all(r["status_on_date"] in ("in-force", "enacted") for r in data["thresholds"]
+                           if r["binding"])
+    assert "us-eo-14110" not in binding and "us-ca-sb1047" not in binding
+    out = invoke(["check", "--flop", "2e26", "--as-of", "2026-11-30"]).stdout
+    main, _, rest = out.partition("Not binding on")
+    assert "us-ca-sb53 " in main and "us-eo-14110 " not in main and "us-eo-14110 " in rest
+    every = json.loads(invoke(["check", "--flop", "2e26", "--all", "--format", "json"]).stdout)
+    assert all(r["binding"] for r in every["thresholds"])
+
+
+def test_revenue_tiers_need_revenue() -> None:
+    large = ("us-ca-sb53-large", "us-ny-raise-large", "us-il-sb315-large", "us-ct-pa-26-15")
+    data = json.loads(invoke(["check", "--flop", "2e26", "--format", "json"]).stdout)
+    by = {r["id"]: r for r in data["thresholds"]}
+    assert all(by[t]["verdict"] == "needs revenue" and by[t]["crossed"] is None for t in large)
+    data = json.loads(invoke(["check", "--flop", "2e26", "--revenue", "$600M", "--format", "json"]).stdout)
+    by = {r["id"]: r for r in data["thresholds"]}
+    assert all(by[t]["verdict"] == "crossed" for t in large)
 
 
 def test_status_filter() -> None:

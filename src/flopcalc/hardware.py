@@ -178,9 +178,8 @@ def _source(path: Path | str, s: Any, i: int) -> Source:
         from .text import clean
 
         return Source(field="*", source=clean(url), date="", url=clean(url))
-    sf = Fields(path, s, allowed=_SOURCE_KEYS, required=("source",), where=f"sources[{i}]")
-    raw_date = sf.get("date")
-    date = as_date(raw_date) if raw_date is not None else ""
+    sf = Fields(path, s, allowed=_SOURCE_KEYS, required=("source", "date"), where=f"sources[{i}]")
+    date = as_date(sf.get("date"))
     if date is None:
         raise sf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
     return Source(field=sf.text("field", optional=True) or "*", source=sf.text("source"), date=date,
@@ -411,14 +410,21 @@ class HardwareDB:
         for path in paths:
             try:
                 prof = load_profile(path, origin=origin)
-                if prof.id in layer:
-                    raise DataError(path, f"defines id {prof.id!r}, which {layer[prof.id].path} defines too",
-                                    field="id")
             except DataError as e:
                 if not soft:
                     raise
                 self.problems.append(f"skipped {e}")
                 self._broken.setdefault(path.stem.lower(), e)
+                continue
+            first = layer.get(prof.id)
+            if first is not None or prof.id in self._broken:
+                err = DataError(path, f"defines id {prof.id!r}, which {first.path if first else 'another file'} "
+                                "defines too", field="id")
+                if not soft:
+                    raise err
+                self.problems.append(f"skipped both: {err}")
+                layer.pop(prof.id, None)
+                self._broken[prof.id] = err
                 continue
             layer[prof.id] = prof
         return layer

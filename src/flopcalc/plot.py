@@ -1,88 +1,779 @@
-"""A chart of dollars against FLOP, one line per chip, with the thresholds marked (needs matplotlib)."""
+"""Charts of what compute thresholds cost (needs matplotlib: pip install 'flopcalc[plot]').
+
+- plot_costs: training cost against FLOP (log-log). Per chip, the evidence (what known runs imply:
+  solid line, its 90% interval as a band) and the assumption (profile efficiency x price: dashed),
+  with lines at the figures of the rules that apply.
+- plot_bars: one FLOP figure, one bar per chip on one basis (precision class, price tier): the
+  evidence cost with its 90% interval as error bars, the assumption as a marker, sorted by cost.
+- plot_trend: the cost of reaching FLOP figures over the years (flopcalc.trends), observed solid,
+  projected dashed with its band.
+
+The format comes from the output file's suffix (.png, .svg, .pdf). Every chart carries a stamp
+(flopcalc's version, the dates of the data, the basis) and the files are deterministic: no dates
+or library versions in their metadata, fixed SVG ids. matplotlib is imported only when a chart
+is drawn, and pyplot never (no global state is touched).
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import io
 import math
+import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .errors import InputError, MissingExtraError
+from .errors import InputError, MissingExtraError, OutputError
+from .text import clean
 
-__all__ = ["plot_costs"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimate import CostResult
+    from .hardware import HardwareDB, Profile
+    from .rules import Threshold
 
-_STYLE = {"in-force": "-", "enacted": "-"}
+__all__ = ["plot_costs", "plot_bars", "select_rules", "RuleSelection", "install_hint", "usd_label",
+           "FORMATS", "KINDS", "DEFAULT_PRECISION", "DEFAULT_PRICE_TIER", "DEFAULT_COST_GPUS", "DEFAULT_BAR_GPUS"]
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+KINDS = ("cost", "bars", "trend")
+DEFAULT_PRECISION = "bf16"
+DEFAULT_PRICE_TIER = "neocloud-on-demand"
+DEFAULT_COST_GPUS = ("h100", "a100", "b200", "tpu-v6e")
+# Current chips from each maker, plus the A100 as the reference most known runs used.
+DEFAULT_BAR_GPUS = ("a100", "h100", "h200", "b200", "gb200", "mi300x", "mi355x", "gaudi3", "tpu-v6e", "tpu-v7",
+                    "trainium2")
+_SAME_CLASS = {"bf16": ("bf16", "fp16"), "fp16": ("fp16", "bf16"), "fp8": ("fp8",), "tf32": ("tf32", "fp32"),
+               "fp32": ("fp32", "tf32")}
+_RULE_BINDING = "0.15"
+_RULE_OTHER = "0.5"
+_EVIDENCE_ALPHA = 0.16
 
 
-def _pyplot():
+# ------------------------------------------------------------------ matplotlib, files
+
+def install_hint() -> str:
+    """The command that installs matplotlib for this installation of flopcalc.
+
+    From a package index: pip install 'flopcalc[plot]'. From a local folder, an editable checkout,
+    a wheel file or a VCS URL (pip then writes direct_url.json), or not installed at all (running
+    from source): pip install matplotlib, since 'flopcalc[plot]' would fetch another flopcalc.
+    """
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("flopcalc")
+    except metadata.PackageNotFoundError:
+        return "pip install matplotlib"
+    try:
+        direct = dist.read_text("direct_url.json")
+    except OSError:
+        direct = None
+    return "pip install matplotlib" if direct else "pip install 'flopcalc[plot]'"
+
+
+def _matplotlib() -> Any:
     try:
         import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
     except ImportError:
-        raise MissingExtraError("plotting needs matplotlib: pip install 'flopcalc[plot]'") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+        raise MissingExtraError(f"plotting needs matplotlib: {install_hint()}") from None
+    return matplotlib
 
 
-def plot_costs(out: Path | str, gpus: Iterable[str] = ("h100", "a100"), *, flop_min: float = 1e22,
-               flop_max: float = 1e27, overhead: bool = True, rules: Iterable[Any] | None = None,
-               hardware: Any = None, points: int = 61, **overrides: Any) -> Path:
-    """Write a log-log chart of training cost against FLOP to `out` (.png or .svg)."""
-    from .calc import cost
-    from .rules import load_thresholds
+def _check_out(out: Path | str) -> tuple[Path, str]:
+    path = Path(out)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        shown = clean(str(out))[:60]
+        raise InputError(f"output file {shown!r} must end in .png, .svg or .pdf (the suffix sets the format)")
+    return path, fmt
 
-    out = Path(out)
-    if out.suffix.lower() not in (".png", ".svg"):
-        raise InputError(f"output file {str(out)[:60]!r} must end in .png or .svg")
-    if not (0 < flop_min < flop_max) or not all(math.isfinite(x) for x in (flop_min, flop_max)):
-        raise InputError("the FLOP range must satisfy 0 < min < max")
-    plt = _pyplot()
-    rules = load_thresholds() if rules is None else list(rules)
-    xs = [flop_min * (flop_max / flop_min) ** (i / (points - 1)) for i in range(points)]
 
-    fig, ax = plt.subplots(figsize=(10, 6.2), dpi=150)
-    for gpu in gpus:
-        rows = [cost(x, gpu, hardware=hardware, **overrides) for x in xs]
-        key = "cost_with_overhead" if overhead else "cost"
-        mid = [getattr(r, key).to("USD").magnitude for r in rows]
-        lo = [getattr(r, key + "_low").to("USD").magnitude for r in rows]
-        hi = [getattr(r, key + "_high").to("USD").magnitude for r in rows]
-        r0 = rows[0]
-        label = (f"{r0.gpu} {r0.precision}: {r0.efficiency.magnitude:.0%} of "
-                 f"{r0.peak.to('TFLOP/s').magnitude:g} TFLOP/s, ${r0.price.to('USD/hour').magnitude:.2f}/h")
-        (line,) = ax.plot(xs, mid, lw=2, label=label)
-        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.12, lw=0)
+def _rc() -> dict[str, Any]:
+    return {"svg.hashsalt": "flopcalc", "svg.fonttype": "path", "pdf.fonttype": 42, "font.size": 9,
+            "axes.titlesize": 11, "path.simplify": True}
 
-    by_value: dict[float, list[Any]] = {}
-    for t in rules:
-        lim = t.limit("flop")
-        if lim is not None and flop_min <= lim.base <= flop_max:
-            by_value.setdefault(lim.base, []).append(t)
-    for value, ts in sorted(by_value.items()):
-        binding = any(t.status in _STYLE for t in ts)
-        ax.axvline(value, color="0.25", lw=1.1, ls="-" if binding else "--", alpha=0.8)
-        first = [t for t in ts if t.status in _STYLE] or ts
-        short = {t.id: t.name.split(":")[0].split(" (")[0] for t in ts}
-        names = list(dict.fromkeys(short[t.id] for t in first))[:2]
-        label = ", ".join(names)
-        others = len([t for t in ts if short[t.id] not in names])
-        if others > 0:
-            label += f" +{others} other{'s' if others > 1 else ''}"
-        ax.text(value * 1.08, 0.97, f"{value:.0e}: {label}".replace("e+", "e"), rotation=90, va="top",
-                ha="left", fontsize=7, color="0.2", transform=ax.get_xaxis_transform(), clip_on=True,
-                bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1})
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("training compute (FLOP)")
-    ax.set_ylabel("training cost, USD" + (" (with overhead)" if overhead else ""))
-    ax.set_title("What a compute threshold costs to reach, by chip (band: evidence range of efficiency and price)",
-                 fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    fig.text(0.01, 0.01, "flopcalc; thresholds: solid = in force or enacted, dashed = guidance, proposed, "
-             "vetoed, rescinded or superseded", fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, metadata={"Software": None} if out.suffix.lower() == ".png" else None)
-    plt.close(fig)
+
+def _save(fig: Any, out: Path, fmt: str) -> Path:
+    """Render to memory first (a failed render leaves no partial file), then write; missing folders are made."""
+    from . import __version__
+
+    creator = f"flopcalc {__version__}"
+    meta = {"png": {"Software": creator},
+            "svg": {"Date": None, "Creator": creator},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": creator, "Producer": creator}}[fmt]
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, metadata=meta)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(buf.getvalue())
+    except OSError as e:
+        raise OutputError(f"cannot write {clean(str(out))[:80]!r}: {e.strerror or e}") from None
     return out
+
+
+def _t(text: object) -> str:
+    """Text for a chart: one clean line, and '$' shown as a dollar sign (never read as mathtext)."""
+    return clean(str(text)).replace("$", r"\$")
+
+
+def usd_label(v: float) -> str:
+    """A dollar tick: 1e6 -> '$1M', 1e8 -> '$100M', 1e10 -> '$10B', 2.5e8 -> '$250M', 0 -> '$0'."""
+    if v == 0 or not math.isfinite(v):
+        return "$0"
+    for step, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= step * (1 - 1e-9):
+            return f"${v / step:.3g}{suffix}"
+    return f"${v:.3g}"
+
+
+def _dollar_axis(ax: Any, *, log: bool) -> None:
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    if log:
+        lo, hi = ax.get_ylim()
+        decades = math.log10(hi / lo)
+        subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=30))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _t(usd_label(v))))
+
+
+# ------------------------------------------------------------------ which rules
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """The rules a chart draws, as they stood on `day`, and those it leaves out (and why)."""
+
+    drawn: tuple[Threshold, ...]
+    scoped: tuple[Threshold, ...]  # apply only to a kind of model or developer (drawn with include_scoped)
+    day: _dt.date
+    statuses: tuple[str, ...]
+    default_statuses: bool
+    not_drawn: dict[str, list[str]] = field(default_factory=dict)  # reason -> rule ids (filled by the chart)
+
+    def describe(self) -> str:
+        which = "in force or enacted" if self.default_statuses else "with status " + ", ".join(self.statuses)
+        return f"rules {which} on {self.day.isoformat()}"
+
+
+def select_rules(rules: Iterable[Threshold] | None = None, *, as_of: _dt.date | str | None = None,
+                 statuses: Iterable[str] = (), include_scoped: bool = False) -> RuleSelection:
+    """The rules to draw: by default those binding (in force or enacted) today, without scoped ones.
+
+    `statuses` picks other statuses (on `as_of`, default today). A rule with a `scope` applies only
+    to that kind of model (e.g. biological-sequence models) and is left out unless `include_scoped`.
+    """
+    from .inputs import parse_date
+    from .rules import BINDING_STATUSES, load_thresholds, thresholds
+
+    day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
+    if isinstance(statuses, str):
+        statuses = [statuses]
+    wanted = tuple(dict.fromkeys(str(s).lower() for s in statuses))
+    rules = load_thresholds() if rules is None else list(rules)
+    dated = thresholds(rules, as_of=day, status=wanted or BINDING_STATUSES)
+    scoped = tuple(t for t in dated if t.scope)
+    drawn = tuple(t for t in dated if include_scoped or not t.scope)
+    return RuleSelection(drawn=drawn, scoped=() if include_scoped else scoped, day=day,
+                         statuses=wanted or tuple(BINDING_STATUSES), default_statuses=not wanted)
+
+
+def _binding(t: Threshold) -> bool:
+    from .rules import BINDING_STATUSES
+
+    return t.status in BINDING_STATUSES
+
+
+def _short(t: Threshold) -> str:
+    name = t.name.split(":")[0].split(" (")[0].strip()
+    return name if _binding(t) else f"{name} ({t.status})"
+
+
+@dataclass
+class _Mark:
+    value: float
+    rules: list[tuple[Threshold, str]]  # (rule, extra condition, e.g. "and > $100M")
+
+    @property
+    def binding(self) -> bool:
+        return any(_binding(t) for t, _ in self.rules)
+
+
+def _names(mark: _Mark, *, limit: int = 4) -> list[str]:
+    items = sorted(mark.rules, key=lambda r: (not _binding(r[0]), r[0].jurisdiction, r[0].id))
+    names = list(dict.fromkeys(_short(t) + (f" {cond}" if cond else "") for t, cond in items))
+    if len(names) > limit:
+        names = names[:limit - 1] + [f"+{len(names) - limit + 1} more"]
+    return names
+
+
+def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool) -> tuple[dict[float, _Mark], dict[float, _Mark]]:
+    """FLOP marks (x) and, when the y axis is the run's cost, dollar marks (y); records what is left out."""
+    from .fmt import money_sig
+
+    xs: dict[float, _Mark] = {}
+    ys: dict[float, _Mark] = {}
+    other: list[str] = []
+    cost_rules: list[str] = []
+    for t in sel.drawn:
+        fl = t.limit("flop") or t.limit("relative")
+        usd = [lim for lim in t.limits if lim.kind == "usd"]
+        rest = [lim for lim in t.limits if lim.kind not in ("flop", "relative", "usd")]
+        if fl is not None:
+            extra = [f"{lim.comparison} {money_sig(lim.base)}" for lim in usd] + [lim.describe() for lim in rest]
+            cond = ("and " + " and ".join(extra)) if extra else ""
+            if fl.kind == "relative" and fl.fraction is not None:
+                cond = (f"({fl.fraction.numerator}/{fl.fraction.denominator} of the original; fallback) "
+                        + cond).strip()
+            xs.setdefault(fl.base, _Mark(fl.base, [])).rules.append((t, cond))
+        elif usd and not rest:
+            if run_cost_axis:
+                top = max(usd, key=lambda lim: lim.base)
+                ys.setdefault(top.base, _Mark(top.base, [])).rules.append((t, ""))
+            else:
+                cost_rules.append(t.id)
+        else:
+            other.append(t.id)
+    if other:
+        sel.not_drawn["no FLOP or training-cost test (revenue, cluster size)"] = other
+    if cost_rules:
+        sel.not_drawn["a training-cost test, drawn only with --no-overhead (the y axis here includes overhead)"] = \
+            cost_rules
+    return xs, ys
+
+
+def _ids(ids: Sequence[str], limit: int = 6) -> str:
+    ids = list(dict.fromkeys(ids))
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _rule_footnotes(sel: RuleSelection) -> list[str]:
+    lines = []
+    if sel.scoped:
+        lines.append(f"Not drawn: rules that apply only to a kind of model or developer ({_ids([t.id for t in sel.scoped])}); "
+                     "--include-scoped draws them.")
+    for why, ids in sel.not_drawn.items():
+        lines.append(f"Not drawn, {why}: {_ids(ids)}.")
+    return lines
+
+
+# ------------------------------------------------------------------ one basis for every chip
+
+@dataclass(frozen=True)
+class _Basis:
+    precision: str | None
+    price_tier: str | None
+    with_overhead: bool
+    assumptions: dict[str, Any]
+
+
+def _precision_for(prof: Profile, want: str | None, efficiency_given: bool) -> tuple[str, str | None]:
+    """The precision to use on `prof`: `want`, else one of its class, else the chip's default (with a note)."""
+    if want is None:
+        return prof.default_precision, None
+    want = want.strip().lower()
+    for p in _SAME_CLASS.get(want, (want,)):
+        if p in prof.peak and (efficiency_given or p in prof.efficiency):
+            return p, None if p == want else f"{prof.id}: {p} (no {want} figures)"
+    return prof.default_precision, f"{prof.id}: {prof.default_precision} (no {want}-class figures)"
+
+
+def _estimate(gpus: Sequence[str | Profile], flops: Sequence[float], basis: _Basis, hardware: HardwareDB | None,
+              *, skip_unknown: bool) -> tuple[list[tuple[Profile, list[CostResult]]], list[str]]:
+    from .errors import UnknownNameError
+    from .estimate import cost
+    from .hardware import resolve
+
+    out = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for g in gpus:
+        try:
+            prof = resolve(g, hardware)
+        except UnknownNameError:
+            if skip_unknown:
+                continue
+            raise
+        if prof.id in seen:
+            continue
+        seen.add(prof.id)
+        prec, note = _precision_for(prof, basis.precision, "efficiency" in basis.assumptions)
+        if note:
+            notes.append(note)
+        rows = [cost(f, prof, precision=prec, price_tier=basis.price_tier, hardware=hardware, **basis.assumptions)
+                for f in flops]
+        r = rows[0]
+        if r.price_tier_fallback:
+            notes.append(f"{prof.id}: {r.price_tier or 'untiered'} price (no {basis.price_tier} price)")
+        ev = r.evidence
+        if ev is None or ev.cost is None:
+            notes.append(f"{prof.id}: no evidence interval, assumption only")
+        elif ev.basis != "runs":
+            notes.append(f"{prof.id}: its band is the cited MFU range, not evidence from runs")
+        out.append((prof, rows))
+    if not out:
+        raise InputError("no chip to draw: give one with --gpu (see 'flopcalc hardware')")
+    return out, notes
+
+
+def _y(r: CostResult, with_overhead: bool) -> tuple[float, float | None, float | None, float | None]:
+    """Assumption cost, and the evidence centre, low and high (None without evidence), in USD."""
+    from .units import mag
+
+    ev = r.evidence
+    if with_overhead:
+        a = mag(r.cost_with_overhead, "USD")
+        e = (ev.cost_with_overhead, ev.cost_with_overhead_low, ev.cost_with_overhead_high) if ev else (None,) * 3
+    else:
+        a = mag(r.cost, "USD")
+        e = (ev.cost, ev.cost_low, ev.cost_high) if ev else (None,) * 3
+    vals = tuple(None if q is None else mag(q, "USD") for q in e)
+    return (a, *vals)  # type: ignore[return-value]
+
+
+def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
+    from .fmt import money, pct
+    from .units import mag
+
+    a = basis.assumptions
+    parts = []
+    precs = sorted({r.precision for r in results})
+    parts.append(f"{basis.precision or '/'.join(precs)} dense peak" if basis.precision else
+                 "each chip's default precision")
+    if "peak" in a:
+        parts[-1] = f"peak {mag(results[0].peak, 'TFLOP/s'):g} TFLOP/s (given)"
+    if "efficiency" in a:
+        parts.append(f"assumed efficiency {pct(mag(results[0].efficiency, ''))} (given)")
+    if "price" in a:
+        parts.append(f"{money(mag(results[0].price, 'USD/hour'))}/chip-hour (given)")
+    else:
+        parts.append(f"{basis.price_tier or 'default'} prices")
+    overheads = sorted({mag(r.overhead, '') for r in results})
+    if basis.with_overhead:
+        o = f"{overheads[0]:g}x" if len(overheads) == 1 else "each chip's"
+        parts.append(f"final run x {o} overhead" + (" (given)" if "overhead" in a else ""))
+    else:
+        parts.append("final run only (no overhead)")
+    return "; ".join(parts)
+
+
+def _stamp(rules: Sequence[Threshold], profiles: Sequence[Profile], basis: str) -> str:
+    from . import __version__
+    from .datadates import data_as_of
+
+    stamps = data_as_of()
+    rule_dates = sorted({str(t.status_as_of) for t in rules if t.status_as_of}) or [stamps["thresholds"] or "-"]
+    hw = sorted({p.data_as_of for p in profiles if p.data_as_of})
+    return (f"flopcalc {__version__} · data as of: thresholds {'/'.join(rule_dates)}, runs {stamps['runs'] or '-'}, "
+            f"hardware {hw[-1] if hw else '-'} · {basis}")
+
+
+# ------------------------------------------------------------------ layout helpers
+
+class _Page:
+    """A figure laid out in inches: title and subtitle on top, footnotes and the stamp at the bottom."""
+
+    def __init__(self, width: float, height: float, *, title: str, subtitle: Sequence[str],
+                 footnotes: Sequence[str], stamp: str) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(width, height), dpi=150)
+        FigureCanvasAgg(self.fig)
+        self.width, self.height = width, height
+        self.renderer = self.fig.canvas.get_renderer()
+        wrap = int(width * 72 / (7 * 0.56))
+        foot = [ln for note in footnotes for ln in textwrap.wrap(_t(note), wrap, subsequent_indent="  ")]
+        stamp_lines = textwrap.wrap(_t(stamp), int(width * 72 / (6.5 * 0.56)))
+        y = 0.08
+        for line in reversed(stamp_lines):
+            self.fig.text(1 - 0.1 / width, y / height, line, ha="right", va="bottom", fontsize=6.5, color="0.4")
+            y += 0.12
+        y += 0.04
+        for line in reversed(foot):
+            self.fig.text(0.1 / width, y / height, line, ha="left", va="bottom", fontsize=7, color="0.25")
+            y += 0.125
+        self.bottom_in = y
+        top = height - 0.12
+        self.fig.text(0.1 / width, top / height, _t(title), ha="left", va="top", fontsize=12.5, weight="bold")
+        top -= 0.3
+        for line in subtitle:
+            for part in textwrap.wrap(_t(line), int(width * 72 / (8.5 * 0.55))):
+                self.fig.text(0.1 / width, top / height, part, ha="left", va="top", fontsize=8.5, color="0.2")
+                top -= 0.17
+        self.top_in = top - 0.08
+
+    def axes(self, *, left: float, right: float, below: float) -> Any:
+        """An axes between the title block and the footnotes; left/right margins and room below it, in inches."""
+        ax = self.fig.add_axes((left / self.width, (self.bottom_in + below) / self.height,
+                                1 - (left + right) / self.width,
+                                (self.top_in - self.bottom_in - below) / self.height))
+        return ax
+
+    def width_px(self, text: Any) -> float:
+        return text.get_window_extent(self.renderer).width
+
+    def height_px(self, text: Any) -> float:
+        return text.get_window_extent(self.renderer).height
+
+
+def _spread(want: list[float], sizes: list[float], lo: float, hi: float, gap: float = 2.0) -> list[float]:
+    """Centres as near `want` as possible with no two boxes (of `sizes`) overlapping, kept inside [lo, hi]."""
+    order = sorted(range(len(want)), key=lambda i: want[i])
+    pos = [0.0] * len(want)
+    prev_end = -math.inf
+    for i in order:
+        c = max(want[i], prev_end + gap + sizes[i] / 2)
+        pos[i] = c
+        prev_end = c + sizes[i] / 2
+    nxt_start = math.inf
+    for i in reversed(order):
+        c = min(pos[i], hi - sizes[i] / 2, nxt_start - gap - sizes[i] / 2)
+        pos[i] = c
+        nxt_start = c - sizes[i] / 2
+    prev_end = -math.inf
+    for i in order:  # if squeezed against both ends, the low end wins: overlap only past the top
+        c = max(pos[i], lo + sizes[i] / 2, prev_end + gap + sizes[i] / 2)
+        pos[i] = c
+        prev_end = c + sizes[i] / 2
+    return pos
+
+
+def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *, y_floor: dict[float, float] | None = None,
+                  unit: str = "FLOP") -> None:
+    """Vertical rule lines, labelled at their top ends; labels nudged sideways so none overlap."""
+    from matplotlib.transforms import blended_transform_factory
+
+    from .fmt import sci
+
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    x0, x1 = ax.get_xlim()
+    ys = ax.get_ylim()
+    texts, xs = [], []
+    for value, mark in sorted(marks.items()):
+        if not x0 <= value <= x1:
+            continue
+        colour = _RULE_BINDING if mark.binding else _RULE_OTHER
+        style = "-" if mark.binding else (0, (5, 3))
+        bottom = (y_floor or {}).get(value)
+        if bottom is not None:  # a FLOP-and-dollars rule: the corner of the region it covers
+            ax.plot([value, value], [bottom, ys[1]], color=colour, lw=1.2, ls=style, zorder=1.5)
+            ax.plot([value, x1], [bottom, bottom], color=colour, lw=1.2, ls=style, zorder=1.5)
+        else:
+            ax.axvline(value, color=colour, lw=1.2, ls=style, zorder=1.5)
+        head = f"{sci(value)} {unit}: "
+        names = _names(mark)
+        lines, cur = [], head
+        for n in names:
+            piece = n + ", "
+            if len(cur) + len(piece) > 52 and cur.strip():
+                lines.append(cur.rstrip())
+                cur = "  "
+            cur += piece
+        lines.append(cur.rstrip().rstrip(","))
+        label = "\n".join(lines)
+        t = ax.text(value, 0.985, _t(label), transform=trans, rotation=90, va="top",
+                    ha="left", fontsize=7, color="0.1" if mark.binding else "0.3", linespacing=1.1, zorder=4,
+                    bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.2})
+        texts.append(t)
+        xs.append(value)
+    if not texts:
+        return
+    widths = [page.width_px(t) for t in texts]
+    x_px = [ax.transData.transform((v, ys[0]))[0] + 3 + w / 2 for v, w in zip(xs, widths, strict=True)]
+    box = ax.get_window_extent(page.renderer)
+    centres = _spread(x_px, widths, box.x0, box.x1, gap=3)
+    inv = ax.transData.inverted()
+    for t, c, w in zip(texts, centres, widths, strict=True):
+        t.set_x(inv.transform((c - w / 2, 0))[0])
+
+
+def _end_labels(page: _Page, ax: Any, items: list[tuple[str, float, str]], *, fontsize: float = 8) -> None:
+    """Labels just right of the axes at y values (data), nudged apart vertically, with a leader when moved."""
+    if not items:
+        return
+    texts = [ax.text(1.0, 0.5, _t(label), transform=ax.transAxes, va="center", ha="left", fontsize=fontsize,
+                     color=colour, clip_on=False) for label, _, colour in items]
+    box = ax.get_window_extent(page.renderer)
+    heights = [page.height_px(t) for t in texts]
+    want = [ax.transData.transform((ax.get_xlim()[1], y))[1] for _, y, _ in items]
+    centres = _spread(want, heights, box.y0 - 20, box.y1 + 20, gap=1.5)
+    for t, c, w, (_, _, colour) in zip(texts, centres, want, items, strict=True):
+        frac = (c - box.y0) / box.height
+        t.set_position((1.0 + 12 / box.width, frac))
+        ax.plot([1.0, 1.0 + 10 / box.width], [(w - box.y0) / box.height, frac], transform=ax.transAxes,
+                color=colour, lw=0.8, clip_on=False)
+
+
+def _label_width(page: _Page, labels: Sequence[str], fontsize: float) -> float:
+    widths = [page.width_px(page.fig.text(0, 0, _t(s), fontsize=fontsize)) for s in labels]
+    for t in list(page.fig.texts)[-len(labels):]:
+        t.remove()
+    return max(widths, default=0.0) / page.fig.dpi
+
+
+def _price_text(r: CostResult) -> str:
+    from .fmt import money
+    from .units import mag
+
+    return f"{money(mag(r.price, 'USD/hour'))}/h"
+
+
+# ------------------------------------------------------------------ cost against FLOP
+
+def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, flop_min: float = 1e22,
+               flop_max: float = 1e27, with_overhead: bool = True, rules: Iterable[Threshold] | None = None,
+               as_of: _dt.date | str | None = None, statuses: Iterable[str] = (), include_scoped: bool = False,
+               precision: str | None = DEFAULT_PRECISION, price_tier: str | None = DEFAULT_PRICE_TIER,
+               hardware: HardwareDB | None = None, points: int = 13, **assumptions: Any) -> Path:
+    """Write a log-log chart of training cost against FLOP to `out` (.png, .svg or .pdf).
+
+    Per chip: the evidence cost (solid, 90% interval as a band) and the assumption (dashed), all on
+    one basis (`precision` class, `price_tier`); lines at the FLOP figures of the rules selected
+    by select_rules(as_of=..., statuses=..., include_scoped=...). `assumptions` (efficiency,
+    price, peak, overhead) override every chip's profile.
+    """
+    out, fmt = _check_out(out)
+    if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (flop_min, flop_max)) \
+            or not 0 < flop_min < flop_max:
+        raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min:g} to {flop_max:g})")
+    if not 2 <= int(points) <= 1000:
+        raise InputError("points must be between 2 and 1000")
+    mpl = _matplotlib()
+    sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
+    basis = _Basis(precision, price_tier, with_overhead, dict(assumptions))
+    n = int(points)
+    xs = [flop_min * (flop_max / flop_min) ** (i / (n - 1)) for i in range(n)]
+    chips, notes = _estimate(gpus or DEFAULT_COST_GPUS, xs, basis, hardware, skip_unknown=gpus is None)
+    xmarks, ymarks = _rule_marks(sel, run_cost_axis=not with_overhead)
+    all_results = [r for _, rows in chips for r in rows]
+    basis_text = _basis_text(basis, all_results)
+    footnotes = [f"Lines at the FLOP figures of {sel.describe()}: solid = binding then, dashed = another status."]
+    footnotes += _rule_footnotes(sel)
+    if notes:
+        footnotes.append("Basis exceptions: " + "; ".join(dict.fromkeys(notes)) + ".")
+    loaded = list(sel.drawn) + list(sel.scoped)
+    with mpl.rc_context(_rc()):
+        page = _Page(11, 7, title="What training compute costs, chip by chip, and where the rules draw lines",
+                     subtitle=["Solid: what known training runs imply (band: 90% interval). Dashed: the profile's "
+                               "assumed efficiency and price.", f"Basis: {basis_text}."],
+                     footnotes=footnotes, stamp=_stamp(loaded, [p for p, _ in chips], _short_basis(basis, all_results)))
+        labels = []
+        for prof, rows in chips:
+            r = rows[0]
+            labels.append(f"{prof.id} · {r.precision} · {_price_text(r)}")
+        right = _label_width(page, labels, 8) + 0.35
+        ax = page.axes(left=0.85, right=right, below=0.5)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        lows, highs = [], []
+        ends = []
+        colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, (prof, rows) in enumerate(chips):
+            colour = colours[i % len(colours)]
+            vals = [_y(r, with_overhead) for r in rows]
+            a = [v[0] for v in vals]
+            ax.plot(xs, a, color=colour, lw=1.4, ls=(0, (5, 3)), zorder=3)
+            lows += a
+            highs += a
+            end = a[-1]
+            if all(v[1] is not None for v in vals):
+                mid = [v[1] for v in vals]
+                lo = [v[2] for v in vals]
+                hi = [v[3] for v in vals]
+                ax.fill_between(xs, lo, hi, color=colour, alpha=_EVIDENCE_ALPHA, lw=0, zorder=2)
+                ax.plot(xs, mid, color=colour, lw=2.2, zorder=3)
+                lows += lo
+                highs += hi
+                end = mid[-1]
+            ends.append((labels[i], end, colour))
+        y0 = min(lows) / 2.5
+        y1 = max(highs) * 1.6
+        for v in ymarks:
+            y0, y1 = min(y0, v / 2), max(y1, v * 2)
+        ax.set_xlim(flop_min, flop_max)
+        ax.set_ylim(y0, y1)
+        _dollar_axis(ax, log=True)
+        ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("training compute (FLOP)")
+        ax.set_ylabel("training cost (USD), " + ("final run x overhead" if with_overhead else "final run only"))
+        floors = {}
+        for value, mark in xmarks.items():
+            usd = [lim.base for t, _ in mark.rules for lim in t.limits if lim.kind == "usd"]
+            if usd and not with_overhead and len(mark.rules) == 1:
+                floors[value] = max(usd)
+        _x_rule_lines(page, ax, xmarks, y_floor=floors)
+        _y_rule_lines(page, ax, ymarks)
+        _end_labels(page, ax, ends)
+        _legend(ax, xmarks or ymarks, sel, loc="lower right")
+        return _save(page.fig, out, fmt)
+
+
+def _short_basis(basis: _Basis, results: Sequence[CostResult]) -> str:
+    from .units import mag
+
+    a = basis.assumptions
+    parts = [basis.precision or "default precision", "price given" if "price" in a else (basis.price_tier or
+                                                                                          "default prices")]
+    if "efficiency" in a:
+        parts.append(f"efficiency {mag(results[0].efficiency, ''):g} given")
+    overheads = sorted({mag(r.overhead, '') for r in results})
+    parts.append((f"overhead {overheads[0]:g}x" if len(overheads) == 1 else "chip overheads")
+                 if basis.with_overhead else "no overhead")
+    return ", ".join(parts)
+
+
+def _y_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark]) -> None:
+    """Horizontal lines at dollar tests (training cost), labelled at their right ends above the line."""
+    from .fmt import money_sig
+
+    texts, want = [], []
+    for value, mark in sorted(marks.items()):
+        colour = _RULE_BINDING if mark.binding else _RULE_OTHER
+        ax.axhline(value, color=colour, lw=1.2, ls="-" if mark.binding else (0, (5, 3)), zorder=1.5)
+        label = f"> {money_sig(value)} training cost: " + ", ".join(_names(mark, limit=3))
+        texts.append(ax.text(0.995, value, _t(label), transform=ax.get_yaxis_transform(), ha="right",
+                             va="bottom", fontsize=7, color="0.1" if mark.binding else "0.3", zorder=4,
+                             bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0}))
+        want.append(value)
+    if not texts:
+        return
+    heights = [page.height_px(t) for t in texts]
+    box = ax.get_window_extent(page.renderer)
+    base = [ax.transData.transform((1, v))[1] for v in want]
+    centres = _spread([b + h / 2 + 1 for b, h in zip(base, heights, strict=True)], heights, box.y0, box.y1)
+    inv = ax.transData.inverted()
+    for t, c, h in zip(texts, centres, heights, strict=True):
+        t.set_y(inv.transform((0, c - h / 2))[1])
+
+
+def _legend(ax: Any, has_rules: Any, sel: RuleSelection, *, loc: str, bars: bool = False) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if bars:
+        handles = [Patch(facecolor="#5b7fa8", edgecolor="none"),
+                   Line2D([], [], color="0.15", marker="|", markersize=10, ls="-", lw=1.2),
+                   Line2D([], [], color="none", marker="D", markerfacecolor="#f28e2b", markeredgecolor="0.1",
+                          markersize=6)]
+        labels = ["evidence: what known training runs imply", "its 90% interval",
+                  "assumption: profile efficiency and price"]
+    else:
+        handles = [(Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none"),
+                    Line2D([], [], color="0.3", lw=2.2)),
+                   Line2D([], [], color="0.3", lw=1.4, ls=(0, (5, 3)))]
+        labels = ["evidence: what known training runs imply (band: 90% interval)",
+                  "assumption: profile efficiency and price"]
+    if has_rules:
+        binding = any(_binding(t) for t in sel.drawn)
+        other = any(not _binding(t) for t in sel.drawn)
+        if binding:
+            handles.append(Line2D([], [], color=_RULE_BINDING, lw=1.2))
+            labels.append(f"rule in force or enacted on {sel.day.isoformat()}")
+        if other:
+            handles.append(Line2D([], [], color=_RULE_OTHER, lw=1.2, ls=(0, (5, 3))))
+            labels.append(f"rule with another status on {sel.day.isoformat()}")
+    leg = ax.legend(handles, [_t(s) for s in labels], loc=loc, fontsize=7.5, framealpha=0.95, edgecolor="0.8")
+    leg.set_zorder(5)
+
+
+# ------------------------------------------------------------------ one figure, chip by chip
+
+def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None = None, *,
+              with_overhead: bool = True, rules: Iterable[Threshold] | None = None,
+              as_of: _dt.date | str | None = None, statuses: Iterable[str] = (), include_scoped: bool = False,
+              precision: str | None = DEFAULT_PRECISION, price_tier: str | None = DEFAULT_PRICE_TIER,
+              hardware: HardwareDB | None = None, **assumptions: Any) -> Path:
+    """Write a bar chart of what `flop` of training costs on each chip, like for like, to `out`.
+
+    Bars: the evidence cost (what known runs imply) with its 90% interval; markers: the
+    assumption. One precision class and one price tier for every chip (exceptions noted);
+    chips sorted by cost. The subtitle names the rules set at this figure.
+    """
+    from .fmt import money_sig, sci
+    from .units import mag, parse_quantity
+
+    out, fmt = _check_out(out)
+    f = mag(parse_quantity(flop, "flop", what="FLOP"), "FLOP")
+    mpl = _matplotlib()
+    sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
+    basis = _Basis(precision, price_tier, with_overhead, dict(assumptions))
+    chips, notes = _estimate(gpus or DEFAULT_BAR_GPUS, [f], basis, hardware, skip_unknown=gpus is None)
+    rows = []
+    for prof, (r,) in chips:
+        a, e, lo, hi = _y(r, with_overhead)
+        rows.append((prof, r, a, e, lo, hi))
+    rows.sort(key=lambda row: (row[3] if row[3] is not None else row[2], row[0].id))
+    results = [row[1] for row in rows]
+
+    xmarks, ymarks = _rule_marks(sel, run_cost_axis=not with_overhead)
+    here = [m for v, m in xmarks.items() if abs(v - f) <= 1e-9 * f]
+    names = _names(here[0], limit=6) if here else []
+    ymarks = {v: m for v, m in ymarks.items()}
+    for mark in list(xmarks.values()):  # dollar tests of FLOP-and-dollars rules whose FLOP test this figure meets
+        for t, _ in mark.rules:
+            fl = t.limit("flop")
+            usd = [lim for lim in t.limits if lim.kind == "usd"]
+            if usd and fl is not None and fl.met_by(f) and not with_overhead:
+                top = max(lim.base for lim in usd)
+                ymarks.setdefault(top, _Mark(top, [])).rules.append((t, ""))
+    rules_line = (f"Rules at {sci(f)} FLOP ({sel.describe()}): " + ", ".join(names)) if names else \
+        f"No {sel.describe().replace('rules ', 'rule ')} sets its line at {sci(f)} FLOP."
+    footnotes = [
+        "Bars: evidence cost, i.e. the chip's all-in efficiency implied by known training runs and the centre of "
+        "its price tier's range; whiskers: its 90% interval; diamonds: the assumption (profile efficiency x price).",
+    ]
+    if not with_overhead:
+        footnotes.append("Horizontal lines: rules that test the training run's cost in dollars.")
+    footnotes += [ln for ln in _rule_footnotes(sel) if "training-cost test" not in ln]
+    if notes:
+        footnotes.append("Basis exceptions: " + "; ".join(dict.fromkeys(notes)) + ".")
+    basis_text = _basis_text(basis, results)
+    loaded = list(sel.drawn) + list(sel.scoped)
+    width = max(8.5, 1.0 + 0.82 * len(rows))
+    with mpl.rc_context(_rc()):
+        page = _Page(width, 6.5, title=f"What {sci(f)} FLOP of training costs, chip by chip",
+                     subtitle=[rules_line, f"Basis: {basis_text}."], footnotes=footnotes,
+                     stamp=_stamp(loaded, [p for p, *_ in rows], _short_basis(basis, results)))
+        ticks = [f"{p.id}\n{r.precision}{'*' if r.precision != (precision or r.precision) else ''}\n"
+                 f"{_price_text(r)}{'*' if r.price_tier_fallback else ''}" for p, r, *_ in rows]
+        ax = page.axes(left=0.85, right=0.25, below=0.75)
+        xs = list(range(len(rows)))
+        heights = [row[3] if row[3] is not None else 0.0 for row in rows]
+        ax.bar(xs, heights, width=0.62, color="#5b7fa8", zorder=2)
+        for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
+            if e is not None and lo is not None and hi is not None:
+                ax.errorbar([x], [e], yerr=[[e - lo], [hi - e]], fmt="none", ecolor="0.15", elinewidth=1.2,
+                            capsize=5, capthick=1.2, zorder=3)
+            ax.plot([x], [a], marker="D", color="none", markerfacecolor="#f28e2b", markeredgecolor="0.1",
+                    markersize=6.5, zorder=4)
+        top = max(max(row[5] or row[2] for row in rows), max(row[2] for row in rows))
+        for v in ymarks:
+            top = max(top, v)
+        ax.set_xlim(-0.6, len(rows) - 0.4)
+        ax.set_ylim(0, top * 1.12)
+        for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
+            y = max(hi or 0.0, a, e or 0.0)
+            ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x, y), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7.5, color="0.1", zorder=5)
+        _dollar_axis(ax, log=False)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([_t(s) for s in ticks], fontsize=7.5)
+        ax.grid(True, axis="y", color="0.88", lw=0.7, zorder=0)
+        ax.set_axisbelow(True)
+        ax.set_ylabel(f"cost of {sci(f)} FLOP (USD), " + ("final run x overhead" if with_overhead else
+                                                        "final run only"))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        _y_rule_lines(page, ax, ymarks)
+        _legend(ax, ymarks, sel, loc="upper left", bars=True)
+        if any("*" in s for s in ticks):
+            ax.text(0, -0.2, _t("* differs from the basis: see Basis exceptions below"), transform=ax.transAxes,
+                    fontsize=7, color="0.3", va="top")
+        return _save(page.fig, out, fmt)

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ._paths import data_path
-from ._schema import Fields, as_date
+from ._schema import Fields, as_date, first_day
 from ._yaml import read_yaml
 from .errors import DataError, InputError
 from .text import clean
@@ -253,7 +253,10 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
     for j, item in enumerate(f.seq("history", optional=True) or []):
         hf = Fields(path, item, allowed=("date", "status", "event"), required=("date", "status"),
                     where=f"{f.name('history')}[{j}]")
-        d = _date(hf, "date")
+        iso = as_date(hf.get("date"))
+        if iso is None:
+            raise hf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+        d = first_day(iso)
         st = hf.text("status").lower()
         if st not in STATUSES:
             raise hf.error("status", f"{st[:30]!r} is not a status; use one of {', '.join(STATUSES)}")

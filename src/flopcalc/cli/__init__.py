@@ -190,7 +190,8 @@ def cli() -> None:
     """
 
 
-from . import commands_cost, commands_data, commands_rules  # noqa: E402,F401  (registers commands)
+from . import (commands_cost, commands_data, commands_plan, commands_plot, commands_report,  # noqa: E402,F401
+               commands_rules, commands_time)  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""flopcalc hardware, runs, calibrate and plot."""
+"""flopcalc hardware, runs and calibrate."""
 
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
 
 @cli.command()
 @click.option("--gpu", metavar="ID", required=True, type=params.CHIP, help="Chip to calibrate.")
-@click.option("--precision", metavar="P", type=params.CHIP, help="Precision (default: the chip's default).")
+@click.option("--precision", metavar="P", type=params.PRECISION, help="Precision (default: the chip's default).")
 @format_option()
 @click.option("--runs-file", "runs_files", multiple=True, metavar="PATH",
               help="Extra known runs (YAML, same schema as the shipped file); repeatable.")
@@ -240,29 +240,3 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         emit_table(["run", "chip", "prec", "all-in efficiency"],
                    [[o.model, o.gpu, o.precision, pct(o.efficiency)] for o in
                     sorted(cal.group_runs, key=lambda o: o.efficiency)], fmt)
-
-
-@cli.command()
-@click.option("--out", required=True, metavar="FILE", help="Output file, .png or .svg.")
-@click.option("--gpu", "gpus", multiple=True, default=("h100", "a100"), show_default=True, metavar="ID",
-              help="Chip to draw (repeatable).")
-@click.option("--min-flop", type=params.FLOP, default="1e22", show_default=True, help="Left edge.")
-@click.option("--max-flop", type=params.FLOP, default="1e27", show_default=True, help="Right edge.")
-@click.option("--no-overhead", is_flag=True, help="Plot the cost of the final run alone, without overhead.")
-@click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
-              help="Extra thresholds (YAML); repeatable.")
-@hardware_files_option()
-def plot(out: str, gpus: tuple[str, ...], min_flop: Any, max_flop: Any, no_overhead: bool,
-         thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...]) -> None:
-    """Chart dollars against FLOP (log-log), one line per chip with its range, thresholds marked.
-
-    Needs matplotlib: pip install 'flopcalc[plot]'.
-    """
-    from ..plot import plot_costs
-    from ..rules import load_thresholds
-    from ..units import mag
-
-    path = plot_costs(out, gpus, flop_min=mag(min_flop, "FLOP"), flop_max=mag(max_flop, "FLOP"),
-                      overhead=not no_overhead, rules=load_thresholds(thresholds_files),
-                      hardware=load_db(hardware_files))
-    click.echo(f"wrote {path}")

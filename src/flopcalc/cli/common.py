@@ -38,7 +38,7 @@ def gpu_option(*, default: tuple[str, ...] | None = ("h100",), required: bool = 
 
 def assumption_options(*, tiers: bool = True) -> Callable:
     opts = [
-        click.option("--precision", metavar="P", type=params.CHIP,
+        click.option("--precision", metavar="P", type=params.PRECISION,
                      help="Number format whose dense peak is used (fp8, bf16, ...); default: the chip's default."),
         click.option("--peak", type=params.PEAK, help="Peak per chip, e.g. '2000 TFLOP/s' (bare number: TFLOP/s)."),
         click.option("--efficiency", type=params.EFFICIENCY,

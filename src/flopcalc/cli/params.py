@@ -62,7 +62,7 @@ def _name(v: str) -> str:
 
     s = clean(v).strip()
     if not s:
-        raise InputError("the value is empty: give a name such as h100 or bf16")
+        raise InputError(f"{v!r} is empty: give a name such as h100 (chip) or bf16 (precision)")
     return s
 
 
@@ -88,6 +88,20 @@ OVERHEAD = _Parsed("FACTOR", _overhead)
 CHIPS = _Parsed("N", _chips)
 DATE = _Parsed("DATE", _date)
 CHIP = _Parsed("ID", _name)
+
+
+def _precision(v: str) -> str:
+    from ..errors import InputError
+    from ..hardware import PRECISIONS
+    from ..text import clean
+
+    s = clean(v).strip().lower()
+    if s not in PRECISIONS:
+        raise InputError(f"precision {v[:20]!r} is not one flopcalc knows: expected one of {', '.join(PRECISIONS)}")
+    return s
+
+
+PRECISION = _Parsed("P", _precision)
 
 
 def count(what: str, name: str = "N") -> _Parsed:

@@ -1,0 +1,186 @@
+"""flopcalc plan: from a budget, a FLOP figure or a cluster to the whole chain, and the rules it crosses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from . import cli, params
+from .common import assumption_options, format_option, hardware_files_option, load_db, overrides, thresholds_files_option
+from .output import emit_data, emit_table
+
+_OVERHEAD = ("Overhead: of the money or cluster time bought, only 1/overhead trains the final run (the rest: failed "
+             "runs, restarts, bugs). Rules see the final run: its FLOP, and its cost (budget / overhead).")
+_VERDICTS = ("verdict: crossed / not crossed; uncertain = the 90% evidence interval straddles the line; "
+             "needs revenue = the rule tests annual revenue (flopcalc check --revenue); "
+             "needs cluster size = give --days (or --chips).")
+
+
+@cli.command()
+@click.argument("budget", required=False, type=params.USD)
+@click.option("--flop", type=params.FLOP, help="Start from the final run's FLOP (1e26) instead of a budget.")
+@click.option("--chips", type=params.CHIPS, help="Start from a cluster: this many chips (16k) for --days.")
+@click.option("--days", type=params.DAYS, help="Deadline (bare number: days): gives the chips that finish in time.")
+@click.option("--gpu", default="h100", show_default=True, metavar="ID", type=params.CHIP,
+              help="Chip id or alias (see 'flopcalc hardware').")
+@assumption_options()
+@click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
+              help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
+@click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
+@click.option("--as-of", type=params.DATE, help="Read the rules as they stood on this date (default today).")
+@click.option("--all", "show_all", is_flag=True, help="List every rule in the table, not only those in force or enacted.")
+@format_option()
+@thresholds_files_option()
+@hardware_files_option()
+def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpu: str, tokens_per_param: float | None,
+         pue: float | None, as_of: Any, show_all: bool, fmt: str, thresholds_files: tuple[str, ...],
+         hardware_files: tuple[str, ...], **kw: Any) -> None:
+    """Plan a run from a BUDGET ('$50M'), a FLOP figure (--flop 1e26) or a cluster (--chips 16k --days 90).
+
+    One table, the whole chain: money -> FLOP after overhead (assumption and evidence interval) ->
+    compute-optimal parameters and tokens -> chips for the deadline -> power and energy ->
+    training memory -> every binding rule crossed, not crossed or uncertain.
+    """
+    from ..planning import plan as plan_fn
+    from ..rules import load_thresholds
+
+    db = load_db(hardware_files)
+    p = plan_fn(budget, flop=flop, chips=chips, days=days, gpu=gpu, tokens_per_param=tokens_per_param, pue=pue,
+                as_of=as_of, rules=load_thresholds(thresholds_files), hardware=db, **overrides(kw))
+    if fmt in ("json", "csv"):
+        emit_data(p.to_dict(), fmt)
+        return
+    rows, footer = _table(p, show_all=show_all)
+    emit_table(["step", "value", "how (assumption)"], rows, fmt, footer=footer, title=_title(p))
+
+
+def _title(p: Any) -> str:
+    from ..fmt import money, sci
+    from ..units import mag
+
+    if p.start == "budget":
+        what = f"a {money(mag(p.budget, 'USD'))} budget"
+    elif p.start == "flop":
+        what = f"a {sci(mag(p.flop, 'FLOP'), 3)} FLOP final run"
+    else:
+        what = f"a cluster of {p.chips:,} chips for {mag(p.days, 'day'):g} days"
+    return f"Plan from {what} on {p.gpu} ({p.precision}); rules as they stood on {p.as_of.isoformat()}"
+
+
+def _bytes(x: float) -> str:
+    from ..fmt import human
+
+    text = human(x)
+    return f"{text[:-1]} {text[-1].replace('k', 'k')}B" if text[-1] in "kMBT" else f"{text} bytes"
+
+
+def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
+    from ..fmt import grouped, human, money, pct, sci_against, sig
+    from ..units import mag
+
+    u = p.unit
+    o = p.origin
+    ev = u.evidence
+    ovh = mag(p.overhead, "")
+    lines = [lim.base for r in p.rules for lim in r.threshold.limits if lim.kind in ("flop", "relative")]
+
+    def given(key: str) -> str:
+        return " (given)" if o.get(key) == "given" else ""
+
+    def flop_text(x: Any) -> str:
+        return sci_against(mag(x, "FLOP"), lines)
+
+    usd = mag(p.budget, "USD")
+    needed = mag(p.chip_hours_needed, "hour")
+    tier = f" ({u.price_tier}{', ' + u.price_date if u.price_date else ''})" \
+        if u.price_tier and u.price_tier != "given" else ""
+    price = f"{money(mag(p.price, 'USD/hour'))} per chip-hour{tier}{given('price')}"
+    rate = (f"{mag(p.peak, 'TFLOP/s'):g} TFLOP/s ({p.precision} dense peak){given('peak')} x "
+            f"{pct(mag(p.efficiency, ''))} (assumed efficiency){given('efficiency')} x 3600 s")
+    overhead = f"{ovh:g} (overhead{given('overhead')}: only 1/{ovh:g} of what is bought trains the final run)"
+    spread = ""
+    if ev is not None and ev.efficiency is not None:
+        spread = (f"all-in efficiency known runs imply, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group})"
+                  if ev.basis == "runs" else
+                  f"cited MFU range, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group}; not evidence "
+                  "from runs)")
+    price_spread = ""
+    if ev is not None and mag(ev.price_low, "USD/hour") != mag(ev.price_high, "USD/hour"):
+        price_spread = (f"price range {money(mag(ev.price_low, 'USD/hour'))}-{money(mag(ev.price_high, 'USD/hour'))}"
+                        f" ({u.price_tier})")
+
+    def interval(lo: Any, hi: Any, unit: str, show: Any, why: str) -> list[list[str]]:
+        if lo is None or hi is None or mag(lo, unit) == mag(hi, unit) or not why:
+            return []
+        return [["90% interval", f"{show(lo)}-{show(hi)}", why]]
+
+    def usd_text(x: Any) -> str:
+        return money(mag(x, "USD"))
+
+    both = " and ".join(x for x in (spread, price_spread) if x)
+    rows: list[list[str]] = []
+    if p.start == "budget":
+        rows += [["budget", money(usd), "given"],
+                 ["chip-hours bought", human(needed), f"{money(usd)} / {price}"],
+                 ["FLOP bought", flop_text(p.flop_bought), f"x {rate}"],
+                 ["final-run FLOP", flop_text(p.flop), f"/ {overhead}"]]
+        rows += interval(p.flop_low, p.flop_high, "FLOP", flop_text, both)
+    elif p.start == "flop":
+        rows += [["final-run FLOP", flop_text(p.flop), "given"],
+                 ["FLOP bought", flop_text(p.flop_bought), f"x {overhead}"],
+                 ["chip-hours bought", human(needed), f"/ ({rate})"],
+                 ["budget", money(usd), f"x {price}"]]
+        rows += interval(p.budget_low, p.budget_high, "USD", usd_text, both)
+    else:
+        d = mag(p.days, "day")
+        rows += [["cluster", f"{p.chips:,} chips for {d:g} days", "given"],
+                 ["chip-hours bought", human(needed), f"{p.chips:,} chips x {d:g} days x 24 h"],
+                 ["budget", money(usd), f"x {price}"]]
+        rows += interval(p.budget_low, p.budget_high, "USD", usd_text, price_spread)
+        rows += [["FLOP bought", flop_text(p.flop_bought), f"{human(needed)} chip-hours x {rate}"],
+                 ["final-run FLOP", flop_text(p.flop), f"/ {overhead}"]]
+        rows += interval(p.flop_low, p.flop_high, "FLOP", flop_text, spread)
+    rows.append(["model", f"{sig(p.params)} parameters, {sig(p.tokens)} tokens",
+                 f"C = 6 N D with D = {p.tokens_per_param:g} N"
+                 + (" (given)" if o.get("tokens_per_param") == "given" else " (Chinchilla, Hoffmann et al. 2022)")])
+    ch = mag(p.chip_hours, "hour")
+    if p.days is None:
+        rows.append(["chips for the deadline", "-", "give --days for the chips and the cluster's power"])
+    else:
+        d = mag(p.days, "day")
+        if p.start != "cluster":
+            rows.append(["chips for the deadline", f"{p.chips:,} for {d:g} days",
+                         f"{human(needed)} chip-hours / ({d:g} days x 24 h), rounded up"])
+            rows.append(["cluster time", f"{human(ch)} chip-hours", f"{p.chips:,} chips x {d:g} days x 24 h"])
+    ea = p.energy_assumptions
+    tdp = mag(p.tdp, "W")
+    if p.power is not None:
+        rows.append(["cluster power", f"{sig(mag(p.power, 'MW'))} MW",
+                     f"{p.chips:,} chips x {tdp:g} W (TDP) x {ea.server_power_factor:g} (server) x "
+                     f"{ea.pue:g} (PUE{given('pue')}): the peak draw"])
+    mwh = mag(p.energy, "MWh")
+    rows.append(["energy", f"{grouped(mwh) if mwh >= 100 else sig(mwh)} MWh",
+                 f"{human(ch)} chip-hours x {tdp:g} W x {ea.server_power_factor:g} x {ea.average_load:g} "
+                 f"(average load) x {ea.pue:g}"])
+    mem = mag(p.memory, "byte")
+    rows.append(["training memory", _bytes(mem),
+                 f"{sig(p.params)} parameters x 16 bytes (mixed-precision Adam, before activations)"])
+    rows.append(["fewest chips for memory", f"{p.min_chips_for_memory:,}",
+                 f"{_bytes(mem)} / {mag(p.chip_memory, 'GB'):g} GB per chip, rounded up"])
+    shown = p.rules if show_all else p.binding
+    for r in shown:
+        ratio = "" if r.ratio is None else f"; plan / limit {sig(r.ratio)}"
+        rows.append([f"rule {r.threshold.id}", r.verdict.upper() if r.verdict == "crossed" else r.verdict,
+                     f"{r.threshold.describe_limits()} ({r.status_on_date}){ratio}"])
+    from pathlib import Path
+
+    footer = [f"Assumptions not marked (given) are the {p.gpu} profile's ({Path(u.profile_path).name}).",
+              _OVERHEAD, _VERDICTS]
+    hidden = len(p.rules) - len(shown)
+    if hidden:
+        crossed = sum(1 for r in p.rules if not r.binding and r.verdict == "crossed")
+        footer.append(f"{hidden} rules not binding on {p.as_of.isoformat()} (proposed, guidance, vetoed, rescinded, "
+                      f"superseded; {crossed} of them crossed) are listed with --all and in --format json.")
+    footer += [f"Note: {n}" for n in dict.fromkeys(p.notes)]
+    return rows, footer

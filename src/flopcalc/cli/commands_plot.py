@@ -1,0 +1,78 @@
+"""flopcalc plot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from . import cli, params
+from .commands_rules import STATUS_CHOICE
+from .common import TIERS, assumption_options, gpu_option, hardware_files_option, load_db, overrides, \
+    thresholds_files_option
+from .output import echo
+
+KINDS = ("cost", "bars")
+
+
+@cli.command()
+@click.argument("flop", nargs=-1, type=params.FLOP)
+@click.option("--out", required=True, metavar="FILE",
+              help="Output file; its suffix sets the format: .png, .svg or .pdf. Missing folders are created.")
+@click.option("--kind", type=click.Choice(KINDS), default="cost", show_default=True,
+              help="cost: cost against FLOP, one line per chip; bars: one FLOP figure, one bar per chip.")
+@gpu_option(default=None)
+@assumption_options(tiers=False)
+@click.option("--price-tier", type=click.Choice(TIERS), metavar="TIER", default="neocloud-on-demand",
+              show_default=True, help="Price every chip at its latest price of this tier (one basis for all): "
+                                      + ", ".join(TIERS) + ".")
+@click.option("--min-flop", type=params.FLOP, help="Left edge of --kind cost (default 1e22).")
+@click.option("--max-flop", type=params.FLOP, help="Right edge of --kind cost (default 1e27).")
+@click.option("--no-overhead", is_flag=True, help="Plot the cost of the final run alone, without overhead.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS", type=STATUS_CHOICE,
+              help="Draw the rules with this status (on --as-of); repeatable. Default: in-force and enacted.")
+@click.option("--as-of", type=params.DATE, help="Take each rule's status on this date (default today).")
+@click.option("--include-scoped", is_flag=True,
+              help="Also draw rules that apply only to a kind of model (e.g. biological-sequence models).")
+@thresholds_files_option()
+@hardware_files_option()
+def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_flop: Any, max_flop: Any,
+         no_overhead: bool, statuses: tuple[str, ...], as_of: Any, include_scoped: bool, price_tier: str,
+         thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
+    """Chart what compute costs: the evidence (with its 90% interval) and the assumption, per chip.
+
+    \b
+    flopcalc plot --out cost.png                     cost against FLOP, rule lines marked
+    flopcalc plot --out bars.pdf --kind bars 1e26    one figure, chips side by side
+
+    Every chip is put on one basis: --precision (default bf16, or the nearest of its class) and
+    --price-tier. Rules drawn: those in force or enacted today, unless --status / --as-of say
+    otherwise. Needs matplotlib: pip install 'flopcalc[plot]'.
+    """
+    from ..plot import _check_out, plot_bars, plot_costs
+    from ..rules import load_thresholds
+    from ..units import mag
+
+    _check_out(out)
+    if kind == "cost" and flop:
+        raise click.UsageError("--kind cost draws --min-flop to --max-flop and takes no FLOP argument; "
+                               "for one figure chip by chip use --kind bars FLOP")
+    if kind != "cost" and (min_flop is not None or max_flop is not None):
+        raise click.UsageError("--min-flop and --max-flop set the range of --kind cost only")
+    if kind == "bars" and len(flop) != 1:
+        raise click.UsageError(f"--kind bars takes one FLOP figure (got {len(flop)}), e.g. "
+                               "flopcalc plot --kind bars 1e26 --out bars.png")
+    assumptions = overrides(kw)
+    precision = assumptions.pop("precision", "bf16")
+    common: dict[str, Any] = dict(with_overhead=not no_overhead, rules=load_thresholds(thresholds_files),
+                                  as_of=as_of, statuses=statuses, include_scoped=include_scoped, precision=precision,
+                                  price_tier=None if "price" in assumptions else price_tier,
+                                  hardware=load_db(hardware_files), **assumptions)
+    chips = list(gpus) or None
+    if kind == "bars":
+        path = plot_bars(out, flop[0], chips, **common)
+    else:
+        lo = mag(min_flop, "FLOP") if min_flop is not None else 1e22
+        hi = mag(max_flop, "FLOP") if max_flop is not None else 1e27
+        path = plot_costs(out, chips, flop_min=lo, flop_max=hi, **common)
+    echo(f"wrote {path}")

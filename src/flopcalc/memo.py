@@ -1,0 +1,709 @@
+"""A one-page memo of one answer: the question, the quotable sentence, assumption vs evidence, the rules
+crossed on a date, the chips side by side, every source, and a stamp saying what made it.
+
+`build_memo()` gathers the figures (cost_table for the chips, verdicts.check for the rules);
+`render_html()` writes one self-contained page (inline CSS and SVG, no script, no network,
+one printed page on A4 or Letter); `render_markdown()` the same in Markdown beside the chart as
+an SVG file; `write_memo()` picks by suffix and writes. Every data string is escaped on the
+way out: a shared profile or thresholds file is untrusted input. Only the standard library is
+used (html.escape and f-strings: no template engine to import).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from urllib.parse import urlsplit
+
+from .errors import InputError, OutputError
+from .fmt import money, money_sig, pct, sci, sig
+from .text import clean
+from .units import mag
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimate import CostResult
+    from .hardware import HardwareDB
+    from .rules import Threshold
+    from .verdicts import CheckResult, ThresholdCheck
+
+__all__ = ["Memo", "SourceEntry", "build_memo", "chart_svg", "render_html", "render_markdown", "write_memo",
+           "memo_format", "SUFFIXES"]
+
+SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown"}
+_URL = re.compile(r"https?://[^\s<>\"'`;,)\]]+")
+_EVIDENCE_COLOUR = "#1f4e79"
+_ASSUMPTION_COLOUR = "#c55a11"
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One line of the sources list: what it backs, the source's own words, its URL and date."""
+
+    what: str  # e.g. "h100, a100: peak, tdp" or "rule eu-ai-act-systemic-risk"
+    text: str
+    url: str | None = None
+    date: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (label, url) pairs, e.g. known runs linked by name
+
+
+@dataclass(frozen=True)
+class Memo:
+    """Everything a memo shows, as data (rendered by render_html / render_markdown)."""
+
+    flop: float
+    method: str  # how the FLOP figure was found: "flop", "architecture", "hardware" or "both"
+    question: str
+    answer: str  # the quotable sentence (the first chip's summary)
+    answer_more: tuple[str, ...]  # the rules sentence, and the spread across chips
+    results: tuple[CostResult, ...]
+    check: CheckResult
+    as_of: _dt.date
+    basis_notes: tuple[str, ...]
+    notes: tuple[str, ...]
+    sources: tuple[SourceEntry, ...]
+    version: str
+    data_dates: tuple[tuple[str, str], ...]
+    command: str | None
+
+
+# ----------------------------------------------------------------------------------------------- gathering
+
+
+def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any = None, tokens: Any = None,
+               chips: Any = None, days: Any = None, as_of: _dt.date | str | None = None, revenue: Any = None,
+               precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
+               price_tier: str | None = None, overhead: Any = None, hardware: HardwareDB | None = None,
+               rules: Iterable[Threshold] | None = None, command: str | None = None) -> Memo:
+    """Gather one memo: `flop` (or params and tokens, or chips and days on the first chip) costed on every
+    chip in `gpus`, and set against the rules as they stood on `as_of` (default today).
+
+    A given `as_of` also prices each chip at its latest dated price on or before that date (as
+    `flopcalc cost --as-of`). Dollar limits are tested at the first chip's assumed cost.
+    """
+    from . import __version__
+    from .datadates import data_as_of
+    from .estimate import basis_notes, cost_table
+    from .hardware import resolve
+    from .inputs import parse_date
+    from .pricing import choose_price
+    from .rules import load_thresholds
+    from .units import parse_quantity
+    from .verdicts import check
+
+    gpus = list(gpus) or ["h100"]
+    estimated = any(x is not None for x in (params, tokens, chips, days))
+    if flop is not None and estimated:
+        raise InputError("give FLOP, or an estimation method (--params and --tokens, or --chips and --days), "
+                         "not both")
+    if flop is None and not estimated:
+        raise InputError("nothing to report: give FLOP (1e26), or --params and --tokens, or --chips and --days")
+    day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
+    rule_list = load_thresholds() if rules is None else list(rules)
+    first = resolve(gpus[0], hardware)
+    assumptions = {k: v for k, v in dict(peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                                          overhead=overhead).items() if v is not None}
+    check_kw = dict(assumptions)
+    if as_of is not None and price is None:  # the rules' dollar tests use the price the table shows
+        check_kw["price"] = choose_price(first, tier=price_tier, as_of=day).price
+    res = check(flop=parse_quantity(flop, "flop", what="FLOP") if flop is not None else None, params=params,
+                tokens=tokens, gpu=first, chips=chips, days=days, revenue=revenue, as_of=day, rules=rule_list,
+                hardware=hardware, precision=precision if first.has_precision(precision) else None, **check_kw)
+    f = res.flop.to("FLOP")
+    results = tuple(cost_table([f], gpus, precision=precision, hardware=hardware,
+                               as_of=day if as_of is not None else None, **assumptions))
+    x = mag(f, "FLOP")
+    names = _join([r.gpu_name for r in results])
+    how = {
+        "flop": f"{sci(x, 3)} FLOP",
+        "architecture": f"{sci(x, 3)} FLOP (6 x parameters x tokens)",
+        "hardware": f"{sci(x, 3)} FLOP ({res.chips:,} {res.gpu} chips for {_days(res)} days at the assumed "
+                    f"efficiency)" if res.chips else f"{sci(x, 3)} FLOP",
+        "both": f"{sci(x, 3)} FLOP (the larger of the architecture and hardware estimates)",
+    }.get(res.method, f"{sci(x, 3)} FLOP")
+    question = (f"What does a training run of {how} cost on {names}, and which AI rules does it cross "
+                f"on {day.isoformat()}?")
+    more = [_rules_sentence(res, day)]
+    spread = _spread_sentence(results)
+    if spread:
+        more.append(spread)
+    notes = list(dict.fromkeys([*res.notes, *(n for r in results for n in r.notes)]))
+    dates = data_as_of()
+    stamp = [("thresholds", dates.get("thresholds") or "-"), ("runs", dates.get("runs") or "-")]
+    stamp += [(f"hardware {r.gpu}", r.data_as_of or "-") for r in _unique_chips(results)]
+    return Memo(flop=x, method=res.method, question=question, answer=results[0].summary, answer_more=tuple(more),
+                results=results, check=res, as_of=day, basis_notes=tuple(basis_notes(results)), notes=tuple(notes),
+                sources=tuple(_sources(results, res, hardware, as_of_given=as_of is not None)), version=__version__, data_dates=tuple(stamp),
+                command=command)
+
+
+def _days(res: CheckResult) -> str:
+    return f"{mag(res.days, 'day'):g}" if res.days is not None else "?"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _unique_chips(results: Iterable[CostResult]) -> list[CostResult]:
+    seen: dict[str, CostResult] = {}
+    for r in results:
+        seen.setdefault(r.gpu, r)
+    return list(seen.values())
+
+
+def _rules_sentence(res: CheckResult, day: _dt.date) -> str:
+    binding = res.binding
+    crossed = [c.threshold.id for c in binding if c.verdict == "crossed"]
+    uncertain = [c.threshold.id for c in binding if c.verdict == "uncertain"]
+    revenue = [c.threshold.id for c in binding if c.verdict == "needs revenue"]
+    head = (f"On {day.isoformat()} it crosses {len(crossed)} of the {len(binding)} rule"
+            f"{'' if len(binding) == 1 else 's'} in force or enacted"
+            + (f" ({', '.join(crossed)})" if crossed else ""))
+    tail = []
+    if uncertain:
+        tail.append(f"{len(uncertain)} {'is' if len(uncertain) == 1 else 'are'} uncertain (the 90% interval "
+                    f"straddles the line: {', '.join(uncertain)})")
+    if revenue:
+        tail.append(f"{len(revenue)} more turn{'s' if len(revenue) == 1 else ''} on the developer's revenue, "
+                    "not given")
+    return head + ("; " + "; ".join(tail) if tail else "") + "."
+
+
+def _spread_sentence(results: Sequence[CostResult]) -> str | None:
+    with_ev = [r for r in results if r.evidence is not None and r.evidence.cost is not None]
+    if len({r.gpu for r in with_ev}) < 2:
+        return None
+    lo = min(with_ev, key=lambda r: mag(r.evidence.cost, "USD"))
+    hi = max(with_ev, key=lambda r: mag(r.evidence.cost, "USD"))
+    return (f"Like for like (evidence figures, one method), the cost runs from {money_sig(mag(lo.evidence.cost, 'USD'))} "
+            f"on {lo.gpu} to {money_sig(mag(hi.evidence.cost, 'USD'))} on {hi.gpu}.")
+
+
+# the profile fields a memo shows (energy, memory and sparse peaks are not in it)
+_USED_FIELDS = ("peak", "efficiency", "price", "price_tier", "price_date", "mfu_range", "efficiency_range",
+                "price_range", "prices", "overhead")
+
+
+def _sources(results: Sequence[CostResult], res: CheckResult, hardware: HardwareDB | None, *,
+             as_of_given: bool) -> list[SourceEntry]:
+    from .hardware import resolve
+
+    out: list[SourceEntry] = []
+    # hardware profiles: one line per distinct source of a figure the memo uses, naming the chips and fields
+    used = _USED_FIELDS + (("released",) if as_of_given else ())
+    merged: dict[tuple[str, str | None, str], list[str]] = {}
+    for r in _unique_chips(results):
+        prof = resolve(r.gpu, hardware)
+        for s in prof.sources:
+            if any(s.covers(f) for f in used):
+                merged.setdefault((s.source, s.url, s.date), []).append(f"{prof.id}: {s.field}")
+        if r.price_date is not None and r.price_tier not in (None, "given"):
+            pick = next((p for p in prof.prices if p.date == r.price_date and p.tier == r.price_tier
+                         and math.isclose(p.usd_per_hour, mag(r.price, "USD/hour"))), None)
+            if pick is not None:
+                merged.setdefault((pick.source, pick.url, pick.date), []).append(
+                    f"{prof.id}: price used ({money(pick.usd_per_hour)}/h, {pick.tier})")
+    for (text, url, date), what in merged.items():
+        out.append(SourceEntry(what="; ".join(what), text=text, url=url, date=date))
+    # the known runs behind each evidence interval
+    runs = _runs_by_model()
+    groups: dict[str, list[str]] = {}
+    for r in results:
+        ev = r.evidence
+        if ev is not None and ev.basis == "runs" and ev.group:
+            groups.setdefault(ev.group, []).append(r.gpu)
+    if groups:
+        from .datadates import file_stamp
+        from .evidence import default_model
+
+        model = default_model()
+        for group, chips in groups.items():
+            generation, _, cls = group.rpartition(", ")
+            obs = model.group_runs(generation, cls)
+            links = tuple((f"{o.model}" + (f" ({runs[o.model][1]})" if runs.get(o.model, (None, None))[1] else ""),
+                           runs.get(o.model, (None, None))[0] or "") for o in obs)
+            fit = model.fits.get(cls)
+            text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group})"
+                    + (f", shrunk toward the {cls} class centre of {fit.runs} runs" if fit else "")
+                    + " (flopcalc runs.yaml; each name links to the run's source)")
+            out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))}: evidence", text=text,
+                                   date=file_stamp("runs.yaml"), links=links))
+    # the rules: those in force or enacted on the date, and any other the run crosses
+    shown = [c for c in res.checks if c.binding or c.verdict == "crossed"]
+    by_source: dict[tuple[str, str | None], list[str]] = {}
+    for c in shown:
+        t = c.threshold
+        by_source.setdefault((t.source, t.status_as_of), []).append(t.id)
+    for (text, checked), ids in by_source.items():
+        out.append(SourceEntry(what="rule " + ", ".join(ids), text=text, date=f"status checked {checked}"
+                               if checked else None))
+    return out
+
+
+def _runs_by_model() -> dict[str, tuple[str | None, int | None]]:
+    from .runs import load_runs
+
+    out: dict[str, tuple[str | None, int | None]] = {}
+    for run in load_runs():
+        m = _URL.search(run.source or "")
+        out[run.model] = (_safe_url(m[0]) if m else None, run.year)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- safe text
+
+
+def _safe_url(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) address (no script, no data:, no spaces), else None."""
+    if not url:
+        return None
+    u = clean(url).strip().rstrip(".")
+    if any(ch in u for ch in " \"'<>`\\"):
+        return None
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return u
+
+
+def _display_url(url: str) -> str:
+    """A URL as people read it on paper: no scheme, no 'www.', percent-escapes decoded where they are text."""
+    from urllib.parse import unquote
+
+    try:
+        shown = unquote(url, errors="strict") if "%" in url else url
+    except UnicodeDecodeError:
+        shown = url
+    if any(not ch.isprintable() or ch.isspace() for ch in shown) or clean(shown) != shown:
+        shown = url
+    shown = re.sub(r"^https?://(www\.)?", "", shown)
+    return shown.rstrip("/")
+
+
+def _h(text: Any) -> str:
+    """Text for HTML or SVG: control characters removed, &, <, >, quotes escaped."""
+    return escape(clean("" if text is None else str(text)), quote=True)
+
+
+def _h_linked(text: str) -> str:
+    """Escaped text whose http(s) URLs become links."""
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = _safe_url(m[0])
+        out.append(_h(text[pos:m.start()]))
+        out.append(_a(url, _display_url(url)) if url else _h(m[0]))
+        pos = m.end()
+    out.append(_h(text[pos:]))
+    return "".join(out)
+
+
+def _a(url: str | None, label: str) -> str:
+    safe = _safe_url(url)
+    if safe is None:
+        return _h(label)
+    return f'<a href="{_h(safe)}">{_h(label)}</a>'
+
+
+def _md(text: Any) -> str:
+    """Text for Markdown: HTML-escaped, and the characters Markdown acts on backslash-escaped."""
+    s = escape(clean("" if text is None else str(text)), quote=False)
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", s)
+
+
+def _md_link(url: str | None, label: str) -> str:
+    safe = _safe_url(url)
+    if safe is None:
+        return _md(label)
+    return f"[{_md(label)}]({safe.replace('(', '%28').replace(')', '%29')})"
+
+
+def _md_linked(text: str) -> str:
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = _safe_url(m[0])
+        out.append(_md(text[pos:m.start()]))
+        out.append(_md_link(url, _display_url(url)) if url else _md(m[0]))
+        pos = m.end()
+    out.append(_md(text[pos:]))
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------- figures
+
+
+def _eff_kind(r: CostResult) -> str:
+    ev = r.evidence
+    if ev is None or ev.efficiency is None:
+        return "none"
+    return "all-in (runs)" if ev.basis == "runs" else "MFU (cited)"
+
+
+def _chip_rows(m: Memo) -> list[dict[str, str]]:
+    rows = []
+    for r in m.results:
+        ev = r.evidence
+        tier = r.price_tier or "untiered"
+        row = {
+            "chip": f"{r.gpu}",
+            "basis": f"{r.precision}{'*' if r.precision_fallback else ''}, {mag(r.peak, 'TFLOP/s'):g} TFLOP/s",
+            "eff": pct(mag(r.efficiency, "")),
+            "price": f"{money(mag(r.price, 'USD/hour'))}/h ({tier}{', ' + r.price_date if r.price_date else ''})",
+            "cost": money_sig(mag(r.cost, "USD")),
+            "ev_eff": "none", "ev_cost": "none", "ev_kind": _eff_kind(r),
+            "chip_hours": sig(mag(r.chip_hours, "hour")),
+        }
+        if ev is not None and ev.efficiency is not None and ev.cost is not None:
+            row["ev_eff"] = f"{pct(ev.efficiency)} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)})"
+            row["ev_cost"] = (f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
+                              f"{money_sig(mag(ev.cost_high, 'USD'))})")
+        rows.append(row)
+    return rows
+
+
+_RULE_HEAD = ("rule", "limit", "status on date", "verdict", "run / limit")
+
+
+def _rule_rows(m: Memo) -> list[tuple[ThresholdCheck, list[str]]]:
+    out = []
+    for c in m.check.binding:
+        t = c.threshold
+        ratio = "" if c.ratio is None else (f"{c.ratio:,.0f}" if c.ratio >= 1000 else f"{c.ratio:.3g}")
+        out.append((c, [f"{t.id}: {t.name}", t.describe_limits(), c.status_on_date, c.verdict, ratio]))
+    return out
+
+
+def _other_crossed(m: Memo) -> str | None:
+    others = [c for c in m.check.others if c.verdict == "crossed"]
+    if not others:
+        return None
+    return (f"Also crossed, but not binding on {m.as_of.isoformat()}: "
+            + ", ".join(f"{c.threshold.id} ({c.status_on_date})" for c in others) + ".")
+
+
+def _scoped(m: Memo) -> list[str]:
+    return [f"{c.threshold.id} applies only to {c.threshold.scope}." for c in m.check.binding
+            if c.verdict == "crossed" and c.threshold.scope]
+
+
+_TABLE_NOTE = ("Assumed efficiency: the fraction of dense peak assumed over billed chip-hours. Evidence: what known "
+               "runs on the chip or its generation imply (all-in efficiency from billed chip-hours), or, marked "
+               "'MFU (cited)', the profile's cited MFU range (not evidence from runs); 90% intervals in brackets. "
+               "Costs are for the final run, before overhead.")
+
+
+# ----------------------------------------------------------------------------------------------- the chart
+
+
+def _nice(v: float) -> str:
+    """A tick label: $10M, $200M, $1B, $2.5k."""
+    for step, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, "")):
+        if v >= step:
+            return f"${v / step:g}{suffix}"
+    return f"${v:.2g}"
+
+
+def chart_svg(m: Memo, *, standalone: bool = False) -> str:
+    """The cost chart: per chip, the evidence cost with its 90% interval (whisker) and the assumption (tick),
+    on a log dollar axis. Hand-written SVG; every label escaped."""
+    rows = m.results
+    values = []
+    for r in rows:
+        values.append(mag(r.cost, "USD"))
+        ev = r.evidence
+        if ev is not None and ev.cost is not None:
+            values += [mag(ev.cost_low, "USD"), mag(ev.cost_high, "USD")]
+    values = [v for v in values if v > 0 and math.isfinite(v)] or [1.0]
+    lo_e = math.floor(math.log10(min(values)))
+    hi_e = math.ceil(math.log10(max(values)))
+    if hi_e == lo_e:
+        hi_e += 1
+    left, right, top, row_h = 150, 660, 30, 26
+    width = 680
+    plot_h = row_h * len(rows)
+    height = top + plot_h + 44
+
+    def x(v: float) -> float:
+        return left + (math.log10(v) - lo_e) / (hi_e - lo_e) * (right - left)
+
+    ticks = []
+    for e in range(lo_e, hi_e + 1):
+        for k in ((1, 2, 5) if hi_e - lo_e <= 2 else (1,)):
+            v = k * 10.0 ** e
+            if 10.0 ** lo_e <= v <= 10.0 ** hi_e:
+                ticks.append(v)
+    label = ("Training cost of the final run (USD, log scale, before overhead): evidence centre and 90% interval; "
+             "assumption as a tick")
+    parts = [
+        f'<svg {"xmlns=" + chr(34) + "http://www.w3.org/2000/svg" + chr(34) + " " if standalone else ""}'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{_h(label)}" font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        f"<title>{_h(label)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    # legend
+    parts.append(f'<line x1="{left}" y1="12" x2="{left + 28}" y2="12" stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/>'
+                 f'<circle cx="{left + 14}" cy="12" r="3.5" fill="{_EVIDENCE_COLOUR}"/>'
+                 f'<text x="{left + 34}" y="16">evidence, 90% interval (dashed: cited MFU range)</text>'
+                 f'<line x1="{left + 330}" y1="5" x2="{left + 330}" y2="19" stroke="{_ASSUMPTION_COLOUR}" '
+                 f'stroke-width="3"/><text x="{left + 337}" y="16">assumption</text>')
+    for v in ticks:
+        xv = x(v)
+        major = abs(math.log10(v) - round(math.log10(v))) < 1e-9
+        parts.append(f'<line x1="{xv:.1f}" y1="{top - 4}" x2="{xv:.1f}" y2="{top + plot_h}" '
+                     f'stroke="{"#c8c8c8" if major else "#e6e6e6"}" stroke-width="1"/>')
+        parts.append(f'<text x="{xv:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#333">'
+                     f"{_h(_nice(v))}</text>")
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{right}" y2="{top + plot_h}" stroke="#555"/>')
+    parts.append(f'<text x="{(left + right) / 2:.0f}" y="{top + plot_h + 32}" text-anchor="middle" fill="#333">'
+                 f"training cost of the final run, USD (log scale, before overhead)</text>")
+    for i, r in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        name = f"{r.gpu} ({r.precision})"
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#111">{_h(name)}</text>')
+        ev = r.evidence
+        tip = f"{r.gpu_name}: assumption {money_sig(mag(r.cost, 'USD'))}"
+        if ev is not None and ev.cost is not None:
+            lo, mid, hi = (mag(q, "USD") for q in (ev.cost_low, ev.cost, ev.cost_high))
+            dash = ' stroke-dasharray="4 3"' if ev.basis != "runs" else ""
+            tip += (f"; {'evidence' if ev.basis == 'runs' else 'cited MFU range'} {money_sig(mid)} "
+                    f"(90% {money_sig(lo)}-{money_sig(hi)})")
+            parts.append(f'<g><title>{_h(tip)}</title>'
+                         f'<line x1="{x(lo):.1f}" y1="{y:.1f}" x2="{x(hi):.1f}" y2="{y:.1f}" '
+                         f'stroke="{_EVIDENCE_COLOUR}" stroke-width="2"{dash}/>'
+                         f'<line x1="{x(lo):.1f}" y1="{y - 5:.1f}" x2="{x(lo):.1f}" y2="{y + 5:.1f}" '
+                         f'stroke="{_EVIDENCE_COLOUR}" stroke-width="1.5"/>'
+                         f'<line x1="{x(hi):.1f}" y1="{y - 5:.1f}" x2="{x(hi):.1f}" y2="{y + 5:.1f}" '
+                         f'stroke="{_EVIDENCE_COLOUR}" stroke-width="1.5"/>'
+                         f'<circle cx="{x(mid):.1f}" cy="{y:.1f}" r="4" fill="{_EVIDENCE_COLOUR}"/></g>')
+        else:
+            parts.append(f'<text x="{right}" y="{y + 4:.1f}" text-anchor="end" fill="#666">no evidence interval'
+                         f"</text>")
+        xa = x(mag(r.cost, "USD"))
+        parts.append(f'<g><title>{_h(tip)}</title><line x1="{xa:.1f}" y1="{y - 8:.1f}" x2="{xa:.1f}" '
+                     f'y2="{y + 8:.1f}" stroke="{_ASSUMPTION_COLOUR}" stroke-width="3"/></g>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- HTML
+
+_CSS = """
+@page { margin: 14mm 15mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; font-size: 9.5pt;
+  line-height: 1.35; color: #111; background: #fff; max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
+@media print { body { padding: 0; } }
+header { display: flex; justify-content: space-between; font-size: 8pt; color: #555;
+  border-bottom: 2px solid #1f4e79; padding-bottom: 1mm; margin-bottom: 2.5mm; }
+h1 { font-size: 12.5pt; line-height: 1.25; margin: 0 0 2.5mm; font-weight: 600; }
+h2 { font-size: 10pt; margin: 3.5mm 0 1.2mm; color: #1f4e79; }
+p { margin: 0 0 1.2mm; }
+.answer { border-left: 3px solid #1f4e79; background: #f1f5fa; padding: 2mm 3mm; margin: 0 0 1mm; }
+.answer .quote { font-size: 10pt; font-weight: 600; }
+.answer p:last-child { margin-bottom: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 0 0 1mm; }
+th, td { text-align: left; padding: 0.5mm 1.4mm; border-bottom: 1px solid #dcdcdc; vertical-align: top; }
+th { font-weight: 600; background: #f4f4f4; }
+td.n { white-space: nowrap; }
+tr.crossed td { font-weight: 600; }
+figure { margin: 1mm 0; }
+figure svg { width: 100%; height: auto; display: block; }
+.small { font-size: 7.5pt; color: #333; }
+ol.sources { font-size: 6.6pt; line-height: 1.28; color: #222; columns: 2; column-gap: 6mm; margin: 0;
+  padding-left: 4mm; }
+ol.sources li { break-inside: avoid; overflow-wrap: anywhere; margin: 0 0 0.5mm; }
+a { color: #1f4e79; text-decoration: none; }
+footer { font-size: 6.8pt; color: #444; border-top: 1px solid #bbb; margin-top: 2mm; padding-top: 1mm;
+  overflow-wrap: anywhere; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 6.6pt; }
+"""
+
+
+def render_html(m: Memo) -> str:
+    """One self-contained HTML page: inline CSS and SVG, no script, no external reference but source links."""
+    day = m.as_of.isoformat()
+    chips = _chip_rows(m)
+    p: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_h('flopcalc memo: ' + sci(m.flop, 3) + ' FLOP on ' + day)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<header><span>flopcalc memo</span><span>rules as they stood on {_h(day)}</span></header>",
+        f"<h1>{_h(m.question)}</h1>",
+        '<section class="answer">',
+        f'<p class="quote" id="answer">{_h(m.answer)}</p>',
+        *(f"<p>{_h(s)}</p>" for s in m.answer_more),
+        "</section>",
+        "<h2>Assumption vs evidence, chip by chip</h2>",
+        "<table><thead><tr><th>chip</th><th>precision, dense peak</th><th>assumed efficiency</th>"
+        "<th>price per chip-hour</th><th>chip-hours</th><th>assumed cost</th><th>evidence efficiency (90%)</th>"
+        "<th>evidence cost (90%)</th></tr></thead><tbody>",
+    ]
+    for row in chips:
+        p.append(f"<tr><td>{_h(row['chip'])}</td><td>{_h(row['basis'])}</td><td class=\"n\">{_h(row['eff'])}</td>"
+                 f"<td>{_h(row['price'])}</td><td class=\"n\">{_h(row['chip_hours'])}</td>"
+                 f"<td class=\"n\">{_h(row['cost'])}</td>"
+                 f"<td>{_h(row['ev_eff'])}<br><span class=\"small\">{_h(row['ev_kind'])}</span></td>"
+                 f"<td class=\"n\">{_h(row['ev_cost'])}</td></tr>")
+    p.append("</tbody></table>")
+    p.append(f'<figure id="chart">{chart_svg(m)}</figure>')
+    p.append(f'<p class="small">{_h(_TABLE_NOTE)}</p>')
+    for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes)):
+        p.append(f'<p class="small">{_h(n)}</p>')
+    p.append(f"<h2>The rules on {_h(day)}: in force or enacted</h2>")
+    p.append("<table><thead><tr>" + "".join(f"<th>{_h(h)}</th>" for h in _RULE_HEAD) + "</tr></thead><tbody>")
+    for c, cells in _rule_rows(m):
+        cls = ' class="crossed"' if c.verdict == "crossed" else ""
+        p.append(f"<tr{cls}>" + "".join(f"<td>{_h(v)}</td>" for v in cells) + "</tr>")
+    if not m.check.binding:
+        p.append(f'<tr><td colspan="5">No rule was in force or enacted on {_h(day)}.</td></tr>')
+    p.append("</tbody></table>")
+    extra = [x for x in (_other_crossed(m), *_scoped(m)) if x]
+    extra.append("Verdicts: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue "
+                 "= give --revenue. Dollar limits are tested at the assumed cost on " + m.results[0].gpu + ".")
+    for x_ in extra:
+        p.append(f'<p class="small">{_h(x_)}</p>')
+    p.append("<h2>Sources</h2>")
+    p.append('<ol class="sources">')
+    for s in m.sources:
+        p.append("<li>" + _source_html(s) + "</li>")
+    p.append("</ol>")
+    p.append("<footer>" + _stamp_html(m) + "</footer>")
+    p.append("</body></html>")
+    return "\n".join(p) + "\n"
+
+
+def _source_html(s: SourceEntry) -> str:
+    parts = [f"<b>{_h(s.what)}</b>: {_h_linked(s.text)}"]
+    if s.links:
+        parts.append(": " + ", ".join(_a(url, label) for label, url in s.links))
+    if s.date:
+        parts.append(f" ({_h(s.date)})")
+    safe = _safe_url(s.url)
+    if safe and safe not in s.text:
+        parts.append(" " + _a(safe, _display_url(safe)))
+    elif s.url and not safe:
+        parts.append(" " + _h(s.url))
+    return "".join(parts)
+
+
+def _stamp_text(m: Memo) -> tuple[str, str]:
+    dates = ", ".join(f"{k} {v}" for k, v in m.data_dates)
+    return f"flopcalc {m.version}; data as of: {dates}", m.command or ""
+
+
+def _stamp_html(m: Memo) -> str:
+    head, cmd = _stamp_text(m)
+    out = _h(head)
+    if cmd:
+        out += f"<br>made by: <code>{_h(cmd)}</code>"
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- Markdown
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
+    """The memo in Markdown, the chart referenced as `chart` (an SVG file written beside it)."""
+    day = m.as_of.isoformat()
+    out = [f"# {_md(m.question)}", "", f"> **{_md(m.answer)}**", ">"]
+    out += [f"> {_md(s)}" for s in m.answer_more]
+    out += ["", "## Assumption vs evidence, chip by chip", ""]
+    out.append(_md_row(["chip", "precision, dense peak", "assumed efficiency", "price per chip-hour", "chip-hours",
+                        "assumed cost", "evidence efficiency (90%)", "evidence cost (90%)"]))
+    out.append(_md_row(["---"] * 8))
+    for row in _chip_rows(m):
+        out.append(_md_row([_md(row[k]) for k in ("chip", "basis", "eff", "price", "chip_hours", "cost")]
+                           + [_md(f"{row['ev_eff']}, {row['ev_kind']}"), _md(row["ev_cost"])]))
+    label = "Training cost per chip: evidence centre and 90% interval, assumption as a tick"
+    out += ["", f"![{_md(label)}]({chart.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})", "",
+            _md(_TABLE_NOTE)]
+    out += [f"- {_md(n)}" for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes))]
+    out += ["", f"## The rules on {_md(day)}: in force or enacted", "", _md_row([_md(h) for h in _RULE_HEAD]),
+            _md_row(["---"] * len(_RULE_HEAD))]
+    for c, cells in _rule_rows(m):
+        shown = [_md(v) for v in cells]
+        if c.verdict == "crossed":
+            shown[3] = f"**{shown[3]}**"
+        out.append(_md_row(shown))
+    if not m.check.binding:
+        out.append(_md_row([_md(f"No rule was in force or enacted on {day}."), "", "", "", ""]))
+    out.append("")
+    extra = [x for x in (_other_crossed(m), *_scoped(m)) if x]
+    extra.append("Verdicts: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue "
+                 "= give --revenue. Dollar limits are tested at the assumed cost on " + m.results[0].gpu + ".")
+    out += [f"- {_md(x)}" for x in extra]
+    out += ["", "## Sources", ""]
+    for i, s in enumerate(m.sources, 1):
+        line = f"{i}. **{_md(s.what)}**: {_md_linked(s.text)}"
+        if s.links:
+            line += ": " + ", ".join(_md_link(url, label) for label, url in s.links)
+        if s.date:
+            line += f" ({_md(s.date)})"
+        safe = _safe_url(s.url)
+        if safe and safe not in s.text:
+            line += " " + _md_link(safe, _display_url(safe))
+        elif s.url and not safe:
+            line += " " + _md(s.url)
+        out.append(line)
+    head, cmd = _stamp_text(m)
+    out += ["", "---", "", _md(head) + ("  " if cmd else "")]
+    if cmd:
+        out.append("made by: " + _md(cmd))
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- writing
+
+
+def memo_format(out: str | Path) -> str:
+    """'html' or 'markdown' by the file's suffix; any other suffix is an InputError."""
+    suffix = Path(str(out)).suffix.lower()
+    kind = SUFFIXES.get(suffix)
+    if kind is None:
+        raise InputError(f"output file {clean(str(out))[:60]!r} must end in .html, .htm or .md")
+    return kind
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: {e.strerror or e}") from None
+
+
+def write_memo(m: Memo, out: str | Path) -> list[Path]:
+    """Write the memo to `out` (.html/.htm: one self-contained page; .md: Markdown plus `<stem>.svg` beside it).
+
+    The folder must exist: a missing folder or a read-only place is an OutputError. Returns the files written.
+    """
+    path = Path(out)
+    kind = memo_format(path)
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: the folder {clean(str(path.parent))[:120]!r} "
+                          "does not exist")
+    if kind == "html":
+        _write(path, render_html(m))
+        return [path]
+    svg = path.with_suffix(".svg")
+    _write(svg, '<?xml version="1.0" encoding="UTF-8"?>\n' + chart_svg(m, standalone=True))
+    _write(path, render_markdown(m, chart=svg.name))
+    return [path, svg]

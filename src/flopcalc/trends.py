@@ -1,0 +1,408 @@
+"""Is the line getting cheaper? What a FLOP figure costs in each year, observed and projected.
+
+For each year and each FLOP figure: the cheapest way to buy that compute with chips released by
+then, at the price dated in that year and the all-in efficiency known runs imply (with its 90%
+interval). Years with no dated price are projected from the nearest dated year at Epoch AI's
+measured decline in price per FLOP. The method, and why, is in docs/trend-method.md.
+
+    >>> rows = trend([1e25], start=2024, end=2024, gpus=["h100"])
+    >>> rows[0].gpu, rows[0].price_tier, rows[0].projected
+    ('h100', 'neocloud-on-demand', False)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import statistics
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from . import calc
+from ._schema import first_day
+from .errors import InputError
+from .evidence import EfficiencyInterval, default_model
+from .hardware import PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
+from .units import Q_, mag, parse_quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
+
+__all__ = ["TrendRow", "trend", "parse_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR", "RATE_BAND",
+           "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
+
+# Epoch AI (Hobbhahn and Besiroglu 2022), "Trends in GPU price-performance": FLOP/s per dollar of
+# GPUs used in ML doubles every 2.07 years (95% CI 1.54-3.13), i.e. 0.146 OOM/year (0.096-0.195).
+RATE_OOM_PER_YEAR = 0.14
+RATE_BAND = (0.10, 0.19)
+EPOCH_URL = "https://epoch.ai/blog/trends-in-gpu-price-performance"
+ON_DEMAND = "on-demand"
+ON_DEMAND_TIERS = ("neocloud-on-demand", "hyperscaler-on-demand")  # in order of preference
+DEFAULT_START = 2020
+YEARS_AHEAD = 4
+MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_YEARS = 100
+LEVEL = 0.90
+_LN10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One year and one FLOP figure: the cheapest chip then, its price, chip-hours and cost (90% interval).
+
+    Plain numbers in base units (FLOP, chip-hours, USD, USD per chip-hour), as in the JSON output;
+    `cost`, `cost_low`, `cost_high` and `price` give them back as pint Quantities.
+    """
+
+    year: int
+    flop: float
+    gpu: str
+    price_usd_per_chip_hour: float  # for a projected row: the projected price
+    price_date: str  # the date of the dated quote (for a projected row: the quote it is projected from)
+    price_tier: str
+    projected: bool
+    chip_hours: float
+    cost_usd: float
+    cost_usd_low: float
+    cost_usd_high: float
+    chip_hours_low: float
+    chip_hours_high: float
+    gpu_name: str
+    precision: str
+    peak_flop_per_s: float
+    evidence_efficiency: float
+    evidence_efficiency_low: float
+    evidence_efficiency_high: float
+    efficiency_basis: str  # "runs" (all-in, from known runs) or "cited" (the profile's cited MFU range)
+    anchor_year: int  # the year of the dated price (the row's own year when not projected)
+    anchor_price_usd_per_chip_hour: float
+    price_source: str
+    price_url: str | None
+    price_quotes: int  # quotes on the price date (their median is the price)
+    hardware_data_as_of: str | None = None
+    rate_oom_per_year: float = RATE_OOM_PER_YEAR
+    rate_oom_per_year_low: float = RATE_BAND[0]
+    rate_oom_per_year_high: float = RATE_BAND[1]
+    level: float = LEVEL
+
+    @property
+    def years_projected(self) -> int:
+        """Years from the dated price to this row (negative: projected backwards)."""
+        return self.year - self.anchor_year
+
+    @property
+    def cost(self) -> pint.Quantity:
+        return Q_(self.cost_usd, "USD")
+
+    @property
+    def cost_low(self) -> pint.Quantity:
+        return Q_(self.cost_usd_low, "USD")
+
+    @property
+    def cost_high(self) -> pint.Quantity:
+        return Q_(self.cost_usd_high, "USD")
+
+    @property
+    def price(self) -> pint.Quantity:
+        return Q_(self.price_usd_per_chip_hour, "USD/hour")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record (flopcalc trend --format json)."""
+        from .datadates import data_as_of
+
+        return {
+            "year": self.year,
+            "flop": self.flop,
+            "gpu": self.gpu,
+            "price_usd_per_chip_hour": self.price_usd_per_chip_hour,
+            "price_date": self.price_date,
+            "price_tier": self.price_tier,
+            "projected": self.projected,
+            "chip_hours": self.chip_hours,
+            "cost_usd": self.cost_usd,
+            "cost_usd_low": self.cost_usd_low,
+            "cost_usd_high": self.cost_usd_high,
+            "range_level": self.level,
+            "chip_hours_low": self.chip_hours_low,
+            "chip_hours_high": self.chip_hours_high,
+            "gpu_name": self.gpu_name,
+            "precision": self.precision,
+            "peak_flop_per_s": self.peak_flop_per_s,
+            "evidence_efficiency": self.evidence_efficiency,
+            "evidence_efficiency_low": self.evidence_efficiency_low,
+            "evidence_efficiency_high": self.evidence_efficiency_high,
+            "efficiency_kind": "all-in" if self.efficiency_basis == "runs" else "mfu",
+            "efficiency_basis": self.efficiency_basis,
+            "anchor_year": self.anchor_year,
+            "anchor_price_usd_per_chip_hour": self.anchor_price_usd_per_chip_hour,
+            "years_projected": self.years_projected,
+            "rate_oom_per_year": self.rate_oom_per_year if self.projected else None,
+            "rate_oom_per_year_low": self.rate_oom_per_year_low if self.projected else None,
+            "rate_oom_per_year_high": self.rate_oom_per_year_high if self.projected else None,
+            "price_source": self.price_source,
+            "price_url": self.price_url,
+            "price_quotes": self.price_quotes,
+            "data_as_of": data_as_of(self.hardware_data_as_of),
+        }
+
+    def __repr__(self) -> str:
+        mark = f", projected from {self.anchor_year}" if self.projected else ""
+        return (f"TrendRow(year={self.year}, flop={self.flop:.3g}, gpu={self.gpu!r}, "
+                f"cost_usd={self.cost_usd:.4g} [{self.cost_usd_low:.3g}-{self.cost_usd_high:.3g}]{mark})")
+
+
+@dataclass(frozen=True)
+class _YearPrice:
+    """A chip's price in one calendar year: the tier's latest quote date that year, the median of its quotes."""
+
+    usd_per_hour: float
+    tier: str
+    date: str
+    quotes: tuple[PricePoint, ...]
+
+
+@dataclass(frozen=True)
+class _Chip:
+    profile: Profile
+    precision: str
+    peak: pint.Quantity
+    interval: EfficiencyInterval
+    released: int
+    prices: dict[int, _YearPrice]
+
+    def usd_per_flop(self, usd_per_hour: float) -> float:
+        """Dollars per FLOP at the evidence centre: what 'cheapest' compares."""
+        return usd_per_hour / (mag(self.peak, "FLOP/s") * float(self.interval.centre or 0) * 3600)
+
+
+def parse_year(value: Any, *, what: str = "year") -> int:
+    """A calendar year from MIN_YEAR to MAX_YEAR: an int or its digits ('2024')."""
+    accepted = f"a whole year from {MIN_YEAR} to {MAX_YEAR}, e.g. 2024"
+    shown = repr(value) if isinstance(value, str) else str(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    year: int | None = None
+    if isinstance(value, bool):
+        year = None
+    elif isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        year = int(value.strip())
+    if year is None:
+        raise InputError(f"{what} {shown} is not a year: expected {accepted}")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"{what} {shown} is out of range: expected {accepted}")
+    return year
+
+
+def _tier(price_tier: str | None) -> str | None:
+    """None for the default (on-demand: neocloud where quoted, else hyperscaler), else one tier."""
+    if price_tier is None:
+        return None
+    t = str(price_tier).strip().lower()
+    if t == ON_DEMAND:
+        return None
+    if t not in PRICE_TIERS:
+        raise InputError(f"price tier {str(price_tier)[:30]!r} is not a tier; use {ON_DEMAND} (the default) or one "
+                         f"of {', '.join(PRICE_TIERS)}")
+    return t
+
+
+def _tier_label(tier: str | None) -> str:
+    return tier or f"{ON_DEMAND} (neocloud or hyperscaler)"
+
+
+def release_year(profile: Profile) -> int | None:
+    """The year a chip came on the market: `released`, else `year`, else None."""
+    if profile.released:
+        return int(profile.released[:4])
+    return profile.year
+
+
+def _year_prices(profile: Profile, tier: str | None, released: int | None) -> dict[int, _YearPrice]:
+    tiers = ON_DEMAND_TIERS if tier is None else (tier,)
+    by_year: dict[int, dict[str, list[PricePoint]]] = {}
+    for p in profile.prices:
+        y = int(p.date[:4])
+        if released is not None and y < released:
+            continue  # a quote dated before the chip's release year cannot be a market price
+        by_year.setdefault(y, {}).setdefault(p.tier, []).append(p)
+    out: dict[int, _YearPrice] = {}
+    for y, quotes in by_year.items():
+        for t in tiers:
+            qs = quotes.get(t)
+            if not qs:
+                continue
+            last = max(first_day(q.date) for q in qs)
+            on = tuple(q for q in qs if first_day(q.date) == last)
+            out[y] = _YearPrice(float(statistics.median(q.usd_per_hour for q in on)), t,
+                                max((q.date for q in on), key=len), on)
+            break
+    return out
+
+
+def _chips(profiles: Sequence[Profile], tier: str | None) -> tuple[list[_Chip], list[str]]:
+    model = default_model()
+    chips: list[_Chip] = []
+    skipped: list[str] = []
+    for prof in profiles:
+        prec = prof.default_precision
+        iv = model.interval(prof, prec)
+        rel = release_year(prof)
+        prices = _year_prices(prof, tier, rel)
+        if iv.centre is None or not prices:
+            skipped.append(f"{prof.id} (" + ("no efficiency estimate" if iv.centre is None
+                                             else f"no dated {_tier_label(tier)} price") + ")")
+            continue
+        chips.append(_Chip(prof, prec, prof.peak[prec].to("FLOP/s"), iv, rel if rel is not None else min(prices),
+                           prices))
+    return chips, skipped
+
+
+def _flops(flops: Any) -> list[pint.Quantity]:
+    if isinstance(flops, (str, bytes, int, float)) or hasattr(flops, "units"):
+        flops = [flops]
+    try:
+        items = list(flops)
+    except TypeError:
+        items = [flops]
+    out: list[pint.Quantity] = []
+    seen: set[float] = set()
+    for f in items:
+        q = parse_quantity(f, "flop", what="FLOP").to("FLOP")
+        if mag(q, "FLOP") not in seen:
+            seen.add(mag(q, "FLOP"))
+            out.append(q)
+    if not out:
+        raise InputError("no FLOP figure given: expected one or more, e.g. 1e26")
+    return out
+
+
+def _pick(year: int, chips: list[_Chip], tier: str | None, given: bool) -> tuple[_Chip, int]:
+    """The cheapest chip for `year` and the year of the dated price it is charged at."""
+    live = [c for c in chips if c.released <= year]
+    if not live:
+        first = min(chips, key=lambda c: (c.released, first_day(c.profile.released or str(c.released)),
+                                          c.profile.id))
+        who = "none of the chips given" if given else "no chip"
+        raise InputError(f"{who} with a dated {_tier_label(tier)} price was released by {year}: the first was "
+                         f"{first.profile.id} ({first.profile.released or first.released}); start at "
+                         f"{first.released} or later")
+    if any(year in c.prices for c in live):
+        anchor = year
+    else:
+        earlier = [y for c in live for y in c.prices if y < year]
+        anchor = max(earlier) if earlier else min(y for c in live for y in c.prices)
+    pool = [c for c in live if anchor in c.prices]
+    best = min(pool, key=lambda c: (c.usd_per_flop(c.prices[anchor].usd_per_hour), c.profile.id))
+    return best, anchor
+
+
+def _row(year: int, flop: pint.Quantity, chip: _Chip, anchor: int) -> TrendRow:
+    iv = chip.interval
+    yp = chip.prices[anchor]
+    k = year - anchor
+    factor = 10 ** (-RATE_OOM_PER_YEAR * k)
+    price = Q_(yp.usd_per_hour * factor, "USD/hour")
+    hours = calc.chip_hours(flop, chip.peak, float(iv.centre or 0))
+    usd = mag(calc.dollars(hours, price), "USD")
+    s = iv.log_spread
+    if k == 0:
+        down = up = s
+    else:
+        devs = [(RATE_OOM_PER_YEAR - r) * k * _LN10 for r in RATE_BAND]  # ln of cost at rate r over the point
+        down = math.hypot(s, max(0.0, -min(devs)))
+        up = math.hypot(s, max(0.0, max(devs)))
+    ch = mag(hours, "hour")
+    k_eff = math.exp(s)
+    q0 = yp.quotes[0]
+    if len(yp.quotes) == 1:
+        source = f"{q0.provider}: {q0.source}" if q0.provider and q0.provider not in q0.source else q0.source
+    else:
+        source = f"median of {len(yp.quotes)} quotes: " + "; ".join(
+            f"${q.usd_per_hour:g} {q.provider or q.source}" for q in yp.quotes)
+    prof = chip.profile
+    return TrendRow(
+        year=year, flop=mag(flop, "FLOP"), gpu=prof.id, price_usd_per_chip_hour=mag(price, "USD/hour"),
+        price_date=yp.date, price_tier=yp.tier, projected=k != 0, chip_hours=ch, cost_usd=usd,
+        cost_usd_low=usd * math.exp(-down), cost_usd_high=usd * math.exp(up), chip_hours_low=ch / k_eff,
+        chip_hours_high=ch * k_eff, gpu_name=prof.name, precision=chip.precision,
+        peak_flop_per_s=mag(chip.peak, "FLOP/s"), evidence_efficiency=float(iv.centre or 0),
+        evidence_efficiency_low=float(iv.low or 0), evidence_efficiency_high=float(iv.high or 0),
+        efficiency_basis=iv.basis, anchor_year=anchor, anchor_price_usd_per_chip_hour=yp.usd_per_hour,
+        price_source=source, price_url=q0.url if len(yp.quotes) == 1 or len({q.url for q in yp.quotes}) == 1
+        else None, price_quotes=len(yp.quotes), hardware_data_as_of=prof.data_as_of)
+
+
+def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
+          gpus: Sequence[str] | None = None, price_tier: str | None = None,
+          hardware: HardwareDB | None = None) -> list[TrendRow]:
+    """For each year from `start` to `end` and each FLOP figure: the cheapest chip released by then (or
+    among `gpus`), at the price dated in that year, with the evidence efficiency and its 90% interval.
+
+    Years with no dated price are projected from the nearest dated year (earlier if any, else later)
+    at 0.14 orders of magnitude a year, the 0.10-0.19 band widening the interval. `price_tier`: one
+    tier, or None / 'on-demand' (neocloud where quoted, else hyperscaler). Defaults: 2020 to this
+    year + 4. Rows come year by year, FLOP figures in the order given.
+    """
+    fs = _flops(flops)
+    y0 = parse_year(start, what="start year") if start is not None else DEFAULT_START
+    y1 = parse_year(end, what="end year") if end is not None else _dt.date.today().year + YEARS_AHEAD
+    if y0 > y1:
+        raise InputError(f"start year {y0} is after end year {y1}: give --from before --to")
+    if y1 - y0 + 1 > MAX_YEARS:
+        raise InputError(f"the years {y0}-{y1} span {y1 - y0 + 1} years: at most {MAX_YEARS} at once")
+    tier = _tier(price_tier)
+    db = hardware if hardware is not None else default_db()
+    if gpus is not None and isinstance(gpus, str):
+        gpus = [gpus]
+    given = bool(gpus)
+    if given:
+        profiles = list({p.id: p for p in (resolve(g, db) for g in gpus or ())}.values())
+    else:
+        profiles = db.all()
+    chips, skipped = _chips(profiles, tier)
+    if not chips:
+        names = ", ".join(skipped[:6]) + (", ..." if len(skipped) > 6 else "")
+        raise InputError(f"no chip can be priced over time: {names}; a trend needs dated quotes (`prices` in the "
+                         f"profile), so choose another chip or --price-tier")
+    rows: list[TrendRow] = []
+    for year in range(y0, y1 + 1):
+        chip, anchor = _pick(year, chips, tier, given)
+        rows.extend(_row(year, f, chip, anchor) for f in fs)
+    return rows
+
+
+def price_sources(rows: Sequence[TrendRow]) -> list[str]:
+    """One line per dated price the rows rest on: chip, date, tier, price, source and URL."""
+    seen: dict[tuple[str, str, str], str] = {}
+    for r in rows:
+        key = (r.gpu, r.price_date, r.price_tier)
+        if key not in seen:
+            url = f" ({r.price_url})" if r.price_url else ""
+            seen[key] = (f"{r.gpu} {r.price_date} {r.price_tier} ${r.anchor_price_usd_per_chip_hour:.2f}/h: "
+                         f"{r.price_source}{url}")
+    return list(seen.values())
+
+
+def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None) -> list[str]:
+    """The method in a few sentences, with its sources (shown under the table)."""
+    t = _tier(tier)
+    which = (f"the {t} tier" if t else "on-demand prices: a chip's neocloud quote where it has one that year, "
+             "else its hyperscaler quote")
+    lines = [
+        "cost = FLOP / (dense peak at the chip's default precision x all-in efficiency that known runs imply "
+        "x 3600 s) x price per chip-hour; the 90% interval is the efficiency evidence's ('cited' = the "
+        "profile's cited MFU range, not evidence from runs).",
+        f"chip = the cheapest at that cost among chips released by that year with a dated price in it ({which}); "
+        "a year's price is the latest quote dated in it (the median of quotes on that date).",
+    ]
+    if any(r.projected for r in rows):
+        lines.append(
+            f"projected = no chip had a dated price that year: the nearest earlier dated year's cheapest price "
+            f"(before the first, the first's, backwards) moved at Epoch AI's measured decline in price per FLOP, "
+            f"{RATE_OOM_PER_YEAR:g} orders of magnitude a year (x{10 ** -RATE_OOM_PER_YEAR:.2f} a year); its band "
+            f"{RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f} (Hobbhahn and Besiroglu's 2.07-year doubling of FLOP/s per "
+            f"dollar, 95% CI 1.54-3.13 years) widens the interval: {EPOCH_URL}")
+    lines.append("Prices: " + " | ".join(price_sources(rows)))
+    lines.append("Method and caveats: docs/trend-method.md.")
+    return lines
