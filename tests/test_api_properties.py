@@ -118,6 +118,9 @@ def test_budget_any_input(usd, gpu, kw) -> None:
 def test_size_any_input(flop, kw) -> None:
     r = _ok_or_flopcalc_error(flopcalc.size, flop, **kw)
     _finite_dict(r)
+    if r is not None:
+        for v in (r.params, r.tokens, r.tokens_per_param):
+            assert math.isfinite(float(v)) and float(v) > 0, r
 
 
 @API
@@ -143,7 +146,8 @@ def test_check_any_input(kw) -> None:
 @given(rules=st.one_of(st.none(), anything), status=st.one_of(st.just(()), anything),
        as_of=st.one_of(st.none(), anything))
 def test_thresholds_any_input(rules, status, as_of) -> None:
-    _ok_or_flopcalc_error(flopcalc.thresholds, rules, status=status, as_of=as_of)
+    got = _ok_or_flopcalc_error(flopcalc.thresholds, rules, status=status, as_of=as_of)
+    assert got is None or all(isinstance(t, flopcalc.Threshold) for t in got), got
 
 
 RULES = None

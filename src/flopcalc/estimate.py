@@ -391,7 +391,8 @@ def cost(
     needed = calc.fewest_chips(hours, d) if d is not None else None
 
     cited_only = peak is not None or prof.origin != "shipped"
-    ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price is not None,
+    # A dated price (--as-of) is its own evidence: today's tier range says nothing about 2023.
+    ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price is not None or day is not None,
                    tier=tier if price is None else None, overhead=ovh, cited_only=cited_only, model=evidence_model)
     notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given=efficiency is not None,
                         price_given=price is not None, cited_only=cited_only))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ._paths import data_path, user_dirs
@@ -81,10 +80,10 @@ class Profile:
     vendor: str | None = None
     year: int | None = None
     generation: str | None = None
-    sparse_peak: Mapping[str, pint.Quantity] = field(default_factory=lambda: MappingProxyType({}))
-    mfu_range: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType({}))
+    sparse_peak: Mapping[str, pint.Quantity] = field(default_factory=dict)
+    mfu_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     price_ranges: Mapping[str, tuple[pint.Quantity, pint.Quantity]] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=dict)
     notes: str | None = None
     path: str = ""
     origin: str = "shipped"
@@ -94,7 +93,7 @@ class Profile:
     released: str | None = None
     confidence: str = "high"
     confidence_note: str | None = None
-    peak_caveats: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    peak_caveats: Mapping[str, str] = field(default_factory=dict)
     data_as_of: str | None = None
     replaces: str | None = None
 
@@ -301,16 +300,16 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     sources = tuple(_source(path, s, i) for i, s in enumerate(sources_raw))
     replaces = f.text("replaces", optional=True)
     return Profile(
-        id=pid, name=f.text("name"), peak=MappingProxyType(peak), default_precision=default,
-        efficiency=MappingProxyType(efficiency), price=price, overhead=overhead,
+        id=pid, name=f.text("name"), peak=dict(peak), default_precision=default,
+        efficiency=dict(efficiency), price=price, overhead=overhead,
         tdp=f.quantity("tdp", "power"), memory=f.quantity("memory", "memory"), sources=sources,
         aliases=aliases, vendor=f.text("vendor", optional=True), year=int(year) if year else None,
         generation=(f.text("generation", optional=True) or "").lower() or None,
-        sparse_peak=MappingProxyType(sparse), mfu_range=MappingProxyType(mfu),
-        price_ranges=MappingProxyType(price_ranges), notes=f.text("notes", optional=True), path=str(path),
+        sparse_peak=dict(sparse), mfu_range=dict(mfu),
+        price_ranges=dict(price_ranges), notes=f.text("notes", optional=True), path=str(path),
         origin=origin, price_tier=tier, price_date=price_date, prices=prices, released=released,
         confidence=confidence, confidence_note=f.text("confidence_note", optional=True),
-        peak_caveats=MappingProxyType(caveats), data_as_of=data_as_of,
+        peak_caveats=dict(caveats), data_as_of=data_as_of,
         replaces=replaces.lower() if replaces else None,
     )
 

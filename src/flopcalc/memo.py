@@ -49,6 +49,7 @@ class SourceEntry:
     url: str | None = None
     date: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, url) pairs, e.g. known runs linked by name
+    kind: str = "hardware"  # "hardware", "runs" or "rule"
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,9 @@ def _spread_sentence(results: Sequence[CostResult]) -> str | None:
             f"on {lo.gpu} to {money_sig(mag(hi.evidence.cost, 'USD'))} on {hi.gpu}.")
 
 
-# the profile fields a memo shows (energy, memory and sparse peaks are not in it)
+# the profile fields a memo shows (energy, memory and sparse peaks are not in it), and those it names
+_SHOWN_FIELDS = ("peak", "efficiency", "price", "mfu_range", "efficiency_range", "price_range", "prices", "overhead",
+                 "released")
 _USED_FIELDS = ("peak", "efficiency", "price", "price_tier", "price_date", "mfu_range", "efficiency_range",
                 "price_range", "prices", "overhead")
 
@@ -204,13 +207,14 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
         prof = resolve(r.gpu, hardware)
         for s in prof.sources:
             if any(s.covers(f) for f in used):
-                merged.setdefault((s.source, s.url, s.date), []).append(f"{prof.id}: {s.field}")
+                shown = [f for f in (x.strip() for x in s.field.split(",")) if f in _SHOWN_FIELDS or f == "*"]
+                merged.setdefault((s.source, s.url, s.date), []).append(f"{prof.id} {', '.join(shown) or s.field}")
         if r.price_date is not None and r.price_tier not in (None, "given"):
             pick = next((p for p in prof.prices if p.date == r.price_date and p.tier == r.price_tier
                          and math.isclose(p.usd_per_hour, mag(r.price, "USD/hour"))), None)
             if pick is not None:
                 merged.setdefault((pick.source, pick.url, pick.date), []).append(
-                    f"{prof.id}: price used ({money(pick.usd_per_hour)}/h, {pick.tier})")
+                    f"{prof.id} price used ({money(pick.usd_per_hour)}/h, {pick.tier})")
     for (text, url, date), what in merged.items():
         out.append(SourceEntry(what="; ".join(what), text=text, url=url, date=date))
     # the known runs behind each evidence interval
@@ -234,8 +238,8 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
             text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group})"
                     + (f", shrunk toward the {cls} class centre of {fit.runs} runs" if fit else "")
                     + " (flopcalc runs.yaml; each name links to the run's source)")
-            out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))}: evidence", text=text,
-                                   date=file_stamp("runs.yaml"), links=links))
+            out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))} evidence", text=text,
+                                   date=file_stamp("runs.yaml"), links=links, kind="runs"))
     # the rules: those in force or enacted on the date, and any other the run crosses
     shown = [c for c in res.checks if c.binding or c.verdict == "crossed"]
     by_source: dict[tuple[str, str | None], list[str]] = {}
@@ -244,7 +248,7 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
         by_source.setdefault((t.source, t.status_as_of), []).append(t.id)
     for (text, checked), ids in by_source.items():
         out.append(SourceEntry(what="rule " + ", ".join(ids), text=text, date=f"status checked {checked}"
-                               if checked else None))
+                               if checked else None, kind="rule"))
     return out
 
 
@@ -277,18 +281,18 @@ def _safe_url(url: str | None) -> str | None:
     return u
 
 
-def _display_url(url: str) -> str:
-    """A URL as people read it on paper: no scheme, no 'www.', percent-escapes decoded where they are text."""
-    from urllib.parse import unquote
+def _display_url(url: str, limit: int = 64) -> str:
+    """A URL as people read it on paper: no scheme, no 'www.', and a very long one cut short (the link keeps it)."""
+    shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return shown if len(shown) <= limit else shown[:limit - 1] + "\u2026"
 
-    try:
-        shown = unquote(url, errors="strict") if "%" in url else url
-    except UnicodeDecodeError:
-        shown = url
-    if any(not ch.isprintable() or ch.isspace() for ch in shown) or clean(shown) != shown:
-        shown = url
-    shown = re.sub(r"^https?://(www\.)?", "", shown)
-    return shown.rstrip("/")
+
+def _short(text: str, limit: int = 96) -> str:
+    """Text cut at a word boundary near `limit` characters (texts holding a link are left whole)."""
+    if len(text) <= limit or _URL.search(text):
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:(") + "\u2026"
 
 
 def _h(text: Any) -> str:
@@ -342,31 +346,31 @@ def _md_linked(text: str) -> str:
 # ----------------------------------------------------------------------------------------------- figures
 
 
-def _eff_kind(r: CostResult) -> str:
-    ev = r.evidence
-    if ev is None or ev.efficiency is None:
-        return "none"
-    return "all-in (runs)" if ev.basis == "runs" else "MFU (cited)"
+_CHIP_HEAD = ("chip", "peak TFLOP/s", "assumed eff.", "$ per chip-hour", "chip-hours", "assumed cost",
+              "evidence eff. (90%)", "evidence cost (90%)")
 
 
-def _chip_rows(m: Memo) -> list[dict[str, str]]:
+def _chip_rows(m: Memo) -> list[list[str]]:
+    """The like-for-like table: the assumption beside the evidence, one row per chip."""
     rows = []
     for r in m.results:
         ev = r.evidence
         tier = r.price_tier or "untiered"
-        row = {
-            "chip": f"{r.gpu}",
-            "basis": f"{r.precision}{'*' if r.precision_fallback else ''}, {mag(r.peak, 'TFLOP/s'):g} TFLOP/s",
-            "eff": pct(mag(r.efficiency, "")),
-            "price": f"{money(mag(r.price, 'USD/hour'))}/h ({tier}{', ' + r.price_date if r.price_date else ''})",
-            "cost": money_sig(mag(r.cost, "USD")),
-            "ev_eff": "none", "ev_cost": "none", "ev_kind": _eff_kind(r),
-            "chip_hours": sig(mag(r.chip_hours, "hour")),
-        }
+        row = [
+            f"{r.gpu} {r.precision}{'*' if r.precision_fallback else ''}",
+            f"{mag(r.peak, 'TFLOP/s'):g}",
+            pct(mag(r.efficiency, "")),
+            f"{money(mag(r.price, 'USD/hour'))} {tier}{' (' + r.price_date + ')' if r.price_date else ''}",
+            sig(mag(r.chip_hours, "hour")),
+            money_sig(mag(r.cost, "USD")),
+        ]
         if ev is not None and ev.efficiency is not None and ev.cost is not None:
-            row["ev_eff"] = f"{pct(ev.efficiency)} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)})"
-            row["ev_cost"] = (f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
-                              f"{money_sig(mag(ev.cost_high, 'USD'))})")
+            kind = "all-in" if ev.basis == "runs" else "MFU, cited"
+            row += [f"{pct(ev.efficiency)} {kind} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)})",
+                    f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
+                    f"{money_sig(mag(ev.cost_high, 'USD'))})"]
+        else:
+            row += ["none", "none"]
         rows.append(row)
     return rows
 
@@ -375,31 +379,47 @@ _RULE_HEAD = ("rule", "limit", "status on date", "verdict", "run / limit")
 
 
 def _rule_rows(m: Memo) -> list[tuple[ThresholdCheck, list[str]]]:
+    """The rules in force or enacted on the date (revenue tiers apart when no revenue was given)."""
     out = []
     for c in m.check.binding:
+        if c.verdict == "needs revenue" and m.check.revenue is None:
+            continue
         t = c.threshold
         ratio = "" if c.ratio is None else (f"{c.ratio:,.0f}" if c.ratio >= 1000 else f"{c.ratio:.3g}")
         out.append((c, [f"{t.id}: {t.name}", t.describe_limits(), c.status_on_date, c.verdict, ratio]))
     return out
 
 
-def _other_crossed(m: Memo) -> str | None:
+def _rule_lines(m: Memo) -> list[str]:
+    """The lines under the rules table: revenue tiers not tested, other rules crossed, scopes, the key."""
+    day = m.as_of.isoformat()
+    out = []
+    revenue = [c for c in m.check.binding if c.verdict == "needs revenue" and m.check.revenue is None]
+    if revenue:
+        by_limit: dict[str, list[str]] = {}
+        for c in revenue:
+            by_limit.setdefault(c.threshold.describe_limits(), []).append(f"{c.threshold.id} ({c.status_on_date})")
+        out.append("Not tested without the developer's revenue (give --revenue): "
+                   + "; ".join(f"{lim}: {', '.join(ids)}" for lim, ids in by_limit.items()) + ".")
     others = [c for c in m.check.others if c.verdict == "crossed"]
-    if not others:
-        return None
-    return (f"Also crossed, but not binding on {m.as_of.isoformat()}: "
-            + ", ".join(f"{c.threshold.id} ({c.status_on_date})" for c in others) + ".")
-
-
-def _scoped(m: Memo) -> list[str]:
-    return [f"{c.threshold.id} applies only to {c.threshold.scope}." for c in m.check.binding
+    if others:
+        out.append(f"Also crossed, but not binding on {day} (for reference only): "
+                   + ", ".join(f"{c.threshold.id} ({c.status_on_date})" for c in others) + ".")
+    out += [f"{c.threshold.id} applies only to {c.threshold.scope}." for c in m.check.binding
             if c.verdict == "crossed" and c.threshold.scope]
+    verdicts = {c.verdict for c in m.check.binding}
+    key = [k for v, k in (("uncertain", "uncertain = the 90% interval straddles the line"),
+                          ("needs cluster size", "needs cluster size = give --chips and --days")) if v in verdicts]
+    if any(lim.kind == "usd" for c in m.check.binding for lim in c.threshold.limits):
+        key.append(f"dollar limits are tested at the assumed cost on {m.results[0].gpu}")
+    if key:
+        out.append("Key: " + "; ".join(key) + ".")
+    return out
 
 
-_TABLE_NOTE = ("Assumed efficiency: the fraction of dense peak assumed over billed chip-hours. Evidence: what known "
-               "runs on the chip or its generation imply (all-in efficiency from billed chip-hours), or, marked "
-               "'MFU (cited)', the profile's cited MFU range (not evidence from runs); 90% intervals in brackets. "
-               "Costs are for the final run, before overhead.")
+_TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: the all-in efficiency "
+               "known runs on the chip's generation imply, or ('MFU, cited') the profile's cited MFU range, not "
+               "evidence; 90% intervals. Costs: the final run, before overhead.")
 
 
 # ----------------------------------------------------------------------------------------------- the chart
@@ -428,10 +448,10 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     hi_e = math.ceil(math.log10(max(values)))
     if hi_e == lo_e:
         hi_e += 1
-    left, right, top, row_h = 150, 660, 30, 26
+    left, right, top, row_h = 130, 664, 8, 24
     width = 680
     plot_h = row_h * len(rows)
-    height = top + plot_h + 44
+    height = top + plot_h + 38
 
     def x(v: float) -> float:
         return left + (math.log10(v) - lo_e) / (hi_e - lo_e) * (right - left)
@@ -451,12 +471,15 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
         f"<title>{_h(label)}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    # legend
-    parts.append(f'<line x1="{left}" y1="12" x2="{left + 28}" y2="12" stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/>'
-                 f'<circle cx="{left + 14}" cy="12" r="3.5" fill="{_EVIDENCE_COLOUR}"/>'
-                 f'<text x="{left + 34}" y="16">evidence, 90% interval (dashed: cited MFU range)</text>'
-                 f'<line x1="{left + 330}" y1="5" x2="{left + 330}" y2="19" stroke="{_ASSUMPTION_COLOUR}" '
-                 f'stroke-width="3"/><text x="{left + 337}" y="16">assumption</text>')
+    # the key, on one line under the axis: the marks on the left, the axis's unit on the right
+    yk = top + plot_h + 31
+    parts.append(f'<g font-size="10" fill="#333"><line x1="6" y1="{yk - 4}" x2="32" y2="{yk - 4}" '
+                 f'stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/><circle cx="19" cy="{yk - 4}" r="3.5" '
+                 f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence and 90% interval (dashed: cited MFU)'
+                 f'</text><line x1="292" y1="{yk - 11}" x2="292" y2="{yk + 3}" stroke="{_ASSUMPTION_COLOUR}" '
+                 f'stroke-width="3"/><text x="299" y="{yk}">assumption</text>'
+                 f'<text x="{right}" y="{yk}" text-anchor="end">training cost, USD, log scale, before overhead'
+                 "</text></g>")
     for v in ticks:
         xv = x(v)
         major = abs(math.log10(v) - round(math.log10(v))) < 1e-9
@@ -465,8 +488,6 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
         parts.append(f'<text x="{xv:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#333">'
                      f"{_h(_nice(v))}</text>")
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{right}" y2="{top + plot_h}" stroke="#555"/>')
-    parts.append(f'<text x="{(left + right) / 2:.0f}" y="{top + plot_h + 32}" text-anchor="middle" fill="#333">'
-                 f"training cost of the final run, USD (log scale, before overhead)</text>")
     for i, r in enumerate(rows):
         y = top + row_h * i + row_h / 2
         name = f"{r.gpu} ({r.precision})"
@@ -499,98 +520,96 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
 # ----------------------------------------------------------------------------------------------- HTML
 
 _CSS = """
-@page { margin: 14mm 15mm; }
+@page { margin: 10mm 12mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; font-size: 9.5pt;
-  line-height: 1.35; color: #111; background: #fff; max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
-@media print { body { padding: 0; } }
-header { display: flex; justify-content: space-between; font-size: 8pt; color: #555;
-  border-bottom: 2px solid #1f4e79; padding-bottom: 1mm; margin-bottom: 2.5mm; }
-h1 { font-size: 12.5pt; line-height: 1.25; margin: 0 0 2.5mm; font-weight: 600; }
-h2 { font-size: 10pt; margin: 3.5mm 0 1.2mm; color: #1f4e79; }
-p { margin: 0 0 1.2mm; }
-.answer { border-left: 3px solid #1f4e79; background: #f1f5fa; padding: 2mm 3mm; margin: 0 0 1mm; }
-.answer .quote { font-size: 10pt; font-weight: 600; }
+body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; font-size: 9pt;
+  line-height: 1.3; color: #111; background: #fff; max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
+@media print { body { padding: 0; max-width: none; } }
+header { display: flex; justify-content: space-between; font-size: 7.5pt; color: #555;
+  border-bottom: 2px solid #1f4e79; padding-bottom: 0.8mm; margin-bottom: 2mm; }
+h1 { font-size: 12pt; line-height: 1.25; margin: 0 0 2mm; font-weight: 600; }
+h2 { font-size: 9.5pt; margin: 2.6mm 0 1mm; color: #1f4e79; }
+p { margin: 0 0 0.8mm; }
+.answer { border-left: 3px solid #1f4e79; background: #f1f5fa; padding: 1.6mm 2.6mm; }
+.answer .quote { font-size: 9.5pt; font-weight: 600; }
 .answer p:last-child { margin-bottom: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 0 0 1mm; }
-th, td { text-align: left; padding: 0.5mm 1.4mm; border-bottom: 1px solid #dcdcdc; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 7.6pt; line-height: 1.25; margin: 0 0 0.8mm; }
+th, td { text-align: left; padding: 0.35mm 1.2mm; border-bottom: 1px solid #dcdcdc; vertical-align: top; }
 th { font-weight: 600; background: #f4f4f4; }
-td.n { white-space: nowrap; }
+table.chips td, table.chips th { white-space: nowrap; }
 tr.crossed td { font-weight: 600; }
-figure { margin: 1mm 0; }
+figure { margin: 0.5mm 0; }
 figure svg { width: 100%; height: auto; display: block; }
-.small { font-size: 7.5pt; color: #333; }
-ol.sources { font-size: 6.6pt; line-height: 1.28; color: #222; columns: 2; column-gap: 6mm; margin: 0;
-  padding-left: 4mm; }
-ol.sources li { break-inside: avoid; overflow-wrap: anywhere; margin: 0 0 0.5mm; }
+.small { font-size: 7pt; line-height: 1.25; color: #333; }
+ol.sources { font-size: 6.1pt; line-height: 1.22; color: #222; columns: 3; column-gap: 4mm; margin: 0;
+  padding-left: 3.5mm; }
+ol.sources li { overflow-wrap: anywhere; margin: 0 0 0.4mm; }
 a { color: #1f4e79; text-decoration: none; }
-footer { font-size: 6.8pt; color: #444; border-top: 1px solid #bbb; margin-top: 2mm; padding-top: 1mm;
+footer { font-size: 6.5pt; color: #444; border-top: 1px solid #bbb; margin-top: 1.5mm; padding-top: 0.8mm;
   overflow-wrap: anywhere; }
-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 6.6pt; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 6.3pt; }
 """
 
 
 def render_html(m: Memo) -> str:
     """One self-contained HTML page: inline CSS and SVG, no script, no external reference but source links."""
     day = m.as_of.isoformat()
-    chips = _chip_rows(m)
     p: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h('flopcalc memo: ' + sci(m.flop, 3) + ' FLOP on ' + day)}</title>",
+        f"<title>{_h('flopcalc memo: ' + sci(m.flop, 3) + ' FLOP, rules on ' + day)}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<header><span>flopcalc memo</span><span>rules as they stood on {_h(day)}</span></header>",
         f"<h1>{_h(m.question)}</h1>",
         '<section class="answer">',
         f'<p class="quote" id="answer">{_h(m.answer)}</p>',
         *(f"<p>{_h(s)}</p>" for s in m.answer_more),
         "</section>",
         "<h2>Assumption vs evidence, chip by chip</h2>",
-        "<table><thead><tr><th>chip</th><th>precision, dense peak</th><th>assumed efficiency</th>"
-        "<th>price per chip-hour</th><th>chip-hours</th><th>assumed cost</th><th>evidence efficiency (90%)</th>"
-        "<th>evidence cost (90%)</th></tr></thead><tbody>",
+        '<table class="chips"><thead><tr>' + "".join(f"<th>{_h(h)}</th>" for h in _CHIP_HEAD)
+        + "</tr></thead><tbody>",
     ]
-    for row in chips:
-        p.append(f"<tr><td>{_h(row['chip'])}</td><td>{_h(row['basis'])}</td><td class=\"n\">{_h(row['eff'])}</td>"
-                 f"<td>{_h(row['price'])}</td><td class=\"n\">{_h(row['chip_hours'])}</td>"
-                 f"<td class=\"n\">{_h(row['cost'])}</td>"
-                 f"<td>{_h(row['ev_eff'])}<br><span class=\"small\">{_h(row['ev_kind'])}</span></td>"
-                 f"<td class=\"n\">{_h(row['ev_cost'])}</td></tr>")
+    for row in _chip_rows(m):
+        p.append("<tr>" + "".join(f"<td>{_h(v)}</td>" for v in row) + "</tr>")
     p.append("</tbody></table>")
     p.append(f'<figure id="chart">{chart_svg(m)}</figure>')
     p.append(f'<p class="small">{_h(_TABLE_NOTE)}</p>')
-    for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes)):
+    for n in m.basis_notes:
         p.append(f'<p class="small">{_h(n)}</p>')
+    if m.notes:
+        p.append(f'<p class="small">{_h("Notes: " + "; ".join(m.notes) + ".")}</p>')
     p.append(f"<h2>The rules on {_h(day)}: in force or enacted</h2>")
     p.append("<table><thead><tr>" + "".join(f"<th>{_h(h)}</th>" for h in _RULE_HEAD) + "</tr></thead><tbody>")
-    for c, cells in _rule_rows(m):
+    rows = _rule_rows(m)
+    for c, cells in rows:
         cls = ' class="crossed"' if c.verdict == "crossed" else ""
         p.append(f"<tr{cls}>" + "".join(f"<td>{_h(v)}</td>" for v in cells) + "</tr>")
-    if not m.check.binding:
-        p.append(f'<tr><td colspan="5">No rule was in force or enacted on {_h(day)}.</td></tr>')
+    if not rows:
+        p.append(f'<tr><td colspan="5">No rule with a compute or dollar test was in force or enacted on {_h(day)}.'
+                 "</td></tr>")
     p.append("</tbody></table>")
-    extra = [x for x in (_other_crossed(m), *_scoped(m)) if x]
-    extra.append("Verdicts: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue "
-                 "= give --revenue. Dollar limits are tested at the assumed cost on " + m.results[0].gpu + ".")
-    for x_ in extra:
-        p.append(f'<p class="small">{_h(x_)}</p>')
-    p.append("<h2>Sources</h2>")
+    for line in _rule_lines(m):
+        p.append(f'<p class="small">{_h(line)}</p>')
+    rule_dates = {s.date for s in m.sources if s.kind == "rule"}
+    common = rule_dates.pop() if len(rule_dates) == 1 else None
+    p.append("<h2>Sources" + (f' <span class="small">(rules: {_h(common)})</span>' if common else "") + "</h2>")
     p.append('<ol class="sources">')
     for s in m.sources:
-        p.append("<li>" + _source_html(s) + "</li>")
+        p.append("<li>" + _source_html(s, skip_date=common is not None and s.kind == "rule") + "</li>")
     p.append("</ol>")
     p.append("<footer>" + _stamp_html(m) + "</footer>")
     p.append("</body></html>")
     return "\n".join(p) + "\n"
 
 
-def _source_html(s: SourceEntry) -> str:
-    parts = [f"<b>{_h(s.what)}</b>: {_h_linked(s.text)}"]
+def _source_html(s: SourceEntry, *, skip_date: bool = False) -> str:
+    short = _short(s.text) if s.kind == "hardware" else s.text
+    text = _h_linked(s.text) if short == s.text else f'<span title="{_h(s.text)}">{_h(short)}</span>'
+    parts = [f"<b>{_h(s.what)}</b>: {text}"]
     if s.links:
         parts.append(": " + ", ".join(_a(url, label) for label, url in s.links))
-    if s.date:
+    if s.date and not skip_date:
         parts.append(f" ({_h(s.date)})")
     safe = _safe_url(s.url)
     if safe and safe not in s.text:
@@ -625,31 +644,26 @@ def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
     day = m.as_of.isoformat()
     out = [f"# {_md(m.question)}", "", f"> **{_md(m.answer)}**", ">"]
     out += [f"> {_md(s)}" for s in m.answer_more]
-    out += ["", "## Assumption vs evidence, chip by chip", ""]
-    out.append(_md_row(["chip", "precision, dense peak", "assumed efficiency", "price per chip-hour", "chip-hours",
-                        "assumed cost", "evidence efficiency (90%)", "evidence cost (90%)"]))
-    out.append(_md_row(["---"] * 8))
-    for row in _chip_rows(m):
-        out.append(_md_row([_md(row[k]) for k in ("chip", "basis", "eff", "price", "chip_hours", "cost")]
-                           + [_md(f"{row['ev_eff']}, {row['ev_kind']}"), _md(row["ev_cost"])]))
+    out += ["", "## Assumption vs evidence, chip by chip", "", _md_row([_md(h) for h in _CHIP_HEAD]),
+            _md_row(["---"] * len(_CHIP_HEAD))]
+    out += [_md_row([_md(v) for v in row]) for row in _chip_rows(m)]
     label = "Training cost per chip: evidence centre and 90% interval, assumption as a tick"
-    out += ["", f"![{_md(label)}]({chart.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})", "",
-            _md(_TABLE_NOTE)]
+    target = chart.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    out += ["", f"![{_md(label)}]({target})", "", _md(_TABLE_NOTE), ""]
     out += [f"- {_md(n)}" for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes))]
     out += ["", f"## The rules on {_md(day)}: in force or enacted", "", _md_row([_md(h) for h in _RULE_HEAD]),
             _md_row(["---"] * len(_RULE_HEAD))]
-    for c, cells in _rule_rows(m):
+    rows = _rule_rows(m)
+    for c, cells in rows:
         shown = [_md(v) for v in cells]
         if c.verdict == "crossed":
             shown[3] = f"**{shown[3]}**"
         out.append(_md_row(shown))
-    if not m.check.binding:
-        out.append(_md_row([_md(f"No rule was in force or enacted on {day}."), "", "", "", ""]))
+    if not rows:
+        out.append(_md_row([_md(f"No rule with a compute or dollar test was in force or enacted on {day}."),
+                            "", "", "", ""]))
     out.append("")
-    extra = [x for x in (_other_crossed(m), *_scoped(m)) if x]
-    extra.append("Verdicts: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue "
-                 "= give --revenue. Dollar limits are tested at the assumed cost on " + m.results[0].gpu + ".")
-    out += [f"- {_md(x)}" for x in extra]
+    out += [f"- {_md(x)}" for x in _rule_lines(m)]
     out += ["", "## Sources", ""]
     for i, s in enumerate(m.sources, 1):
         line = f"{i}. **{_md(s.what)}**: {_md_linked(s.text)}"

@@ -39,7 +39,7 @@ FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 KINDS = ("cost", "bars", "trend")
 DEFAULT_PRECISION = "bf16"
 DEFAULT_PRICE_TIER = "neocloud-on-demand"
-DEFAULT_COST_GPUS = ("h100", "a100", "b200", "tpu-v6e")
+DEFAULT_COST_GPUS = ("h100", "a100")
 # Current chips from each maker, plus the A100 as the reference most known runs used.
 DEFAULT_BAR_GPUS = ("a100", "h100", "h200", "b200", "gb200", "mi300x", "mi355x", "gaudi3", "tpu-v6e", "tpu-v7",
                     "trainium2")
@@ -115,8 +115,8 @@ def _save(fig: Any, out: Path, fmt: str) -> Path:
 
 
 def _t(text: object) -> str:
-    """Text for a chart: one clean line, and '$' shown as a dollar sign (never read as mathtext)."""
-    return clean(str(text)).replace("$", r"\$")
+    """Text for a chart: clean lines, and '$' shown as a dollar sign (never read as mathtext)."""
+    return "\n".join(clean(line) for line in str(text).split("\n")).replace("$", r"\$")
 
 
 def usd_label(v: float) -> str:
@@ -147,14 +147,13 @@ def _dollar_axis(ax: Any, *, log: bool) -> None:
 
 @dataclass(frozen=True)
 class RuleSelection:
-    """The rules a chart draws, as they stood on `day`, and those it leaves out (and why)."""
+    """The rules a chart draws, as they stood on `day`, and the scoped ones it leaves out."""
 
     drawn: tuple[Threshold, ...]
-    scoped: tuple[Threshold, ...]  # apply only to a kind of model or developer (drawn with include_scoped)
+    scoped: tuple[Threshold, ...]  # have the statuses asked for, but apply only to a kind of model or developer
     day: _dt.date
     statuses: tuple[str, ...]
     default_statuses: bool
-    not_drawn: dict[str, list[str]] = field(default_factory=dict)  # reason -> rule ids (filled by the chart)
 
     def describe(self) -> str:
         which = "in force or enacted" if self.default_statuses else "with status " + ", ".join(self.statuses)
@@ -166,7 +165,8 @@ def select_rules(rules: Iterable[Threshold] | None = None, *, as_of: _dt.date | 
     """The rules to draw: by default those binding (in force or enacted) today, without scoped ones.
 
     `statuses` picks other statuses (on `as_of`, default today). A rule with a `scope` applies only
-    to that kind of model (e.g. biological-sequence models) and is left out unless `include_scoped`.
+    to that kind of model (e.g. biological-sequence models), not to all models, and is left out
+    unless `include_scoped`.
     """
     from .inputs import parse_date
     from .rules import BINDING_STATUSES, load_thresholds, thresholds
@@ -190,76 +190,127 @@ def _binding(t: Threshold) -> bool:
 
 
 def _short(t: Threshold) -> str:
-    name = t.name.split(":")[0].split(" (")[0].strip()
-    return name if _binding(t) else f"{name} ({t.status})"
+    return t.name.split(":")[0].split(" (")[0].strip()
 
 
 @dataclass
 class _Mark:
+    """One line on a chart: a FLOP or dollar figure and the rules (with any further condition) set there."""
+
     value: float
-    rules: list[tuple[Threshold, str]]  # (rule, extra condition, e.g. "and > $100M")
+    rules: list[tuple[Threshold, str]]
 
     @property
     def binding(self) -> bool:
         return any(_binding(t) for t, _ in self.rules)
 
+    @property
+    def scoped(self) -> bool:
+        """Every rule here applies only to a kind of model or developer: the line is dotted."""
+        return all(t.scope for t, _ in self.rules)
 
-def _names(mark: _Mark, *, limit: int = 4) -> list[str]:
-    items = sorted(mark.rules, key=lambda r: (not _binding(r[0]), r[0].jurisdiction, r[0].id))
-    names = list(dict.fromkeys(_short(t) + (f" {cond}" if cond else "") for t, cond in items))
-    if len(names) > limit:
-        names = names[:limit - 1] + [f"+{len(names) - limit + 1} more"]
-    return names
+    @property
+    def style(self) -> tuple[str, Any]:
+        colour = _RULE_BINDING if self.binding else _RULE_OTHER
+        return colour, (0, (1, 2)) if self.scoped else "-" if self.binding else (0, (5, 3))
 
 
-def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool) -> tuple[dict[float, _Mark], dict[float, _Mark]]:
-    """FLOP marks (x) and, when the y axis is the run's cost, dollar marks (y); records what is left out."""
+def _names(mark: _Mark, *, limit: int = 6) -> list[str]:
+    """The rules at a mark, binding first, the others grouped by status: ['A, B', 'proposed: C, D']."""
+    groups: dict[str, list[str]] = {}
+    order = sorted(mark.rules, key=lambda r: (not _binding(r[0]), r[0].status, r[0].jurisdiction, r[0].id))
+    shown = 0
+    hidden = 0
+    for t, cond in order:
+        name = _short(t) + (f" (only {t.scope})" if t.scope else "") + (f" ({cond})" if cond else "")
+        key = "" if _binding(t) else t.status
+        if name in groups.get(key, []):
+            continue
+        if shown >= limit:
+            hidden += 1
+            continue
+        groups.setdefault(key, []).append(name)
+        shown += 1
+    out = [(f"{k}: " if k else "") + ", ".join(v) for k, v in groups.items()]
+    if hidden:
+        out[-1] += f", +{hidden} more"
+    return out
+
+
+def _test_kind(t: Threshold) -> str:
+    """'flop' (a FLOP or relative test), 'usd' (training-cost tests only) or 'other' (revenue, cluster size)."""
+    if t.limit("flop") is not None or t.limit("relative") is not None:
+        return "flop"
+    if all(lim.kind == "usd" for lim in t.limits):
+        return "usd"
+    return "other"
+
+
+def _condition(t: Threshold) -> str:
+    """What a FLOP rule tests besides FLOP: 'and > $100M' (or a relative limit's fallback)."""
     from .fmt import money_sig
 
-    xs: dict[float, _Mark] = {}
-    ys: dict[float, _Mark] = {}
-    other: list[str] = []
-    cost_rules: list[str] = []
+    fl = t.limit("flop") or t.limit("relative")
+    extra = []
+    if fl is not None and fl.kind == "relative" and fl.fraction is not None:
+        extra.append(f"{fl.fraction.numerator}/{fl.fraction.denominator} of the original; fallback")
+    for lim in t.limits:
+        if lim.kind == "usd":
+            extra.append(f"and {lim.comparison} {money_sig(lim.base)}")
+        elif lim.kind not in ("flop", "relative"):
+            extra.append(f"and {lim.describe()}")
+    return ", ".join(extra)
+
+
+@dataclass
+class _Marks:
+    x: dict[float, _Mark]
+    y: dict[float, _Mark]
+    notes: list[str]
+
+
+def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float, float]) -> _Marks:
+    """Lines at FLOP tests (x) and, when the y axis is the run's cost, at dollar tests (y); notes on what is left out."""
+    marks = _Marks({}, {}, [])
+    lo, hi = x_range
+    left: dict[str, list[str]] = {"scoped": [], "cost": [], "outside": [], "other": []}
     for t in sel.drawn:
-        fl = t.limit("flop") or t.limit("relative")
-        usd = [lim for lim in t.limits if lim.kind == "usd"]
-        rest = [lim for lim in t.limits if lim.kind not in ("flop", "relative", "usd")]
-        if fl is not None:
-            extra = [f"{lim.comparison} {money_sig(lim.base)}" for lim in usd] + [lim.describe() for lim in rest]
-            cond = ("and " + " and ".join(extra)) if extra else ""
-            if fl.kind == "relative" and fl.fraction is not None:
-                cond = (f"({fl.fraction.numerator}/{fl.fraction.denominator} of the original; fallback) "
-                        + cond).strip()
-            xs.setdefault(fl.base, _Mark(fl.base, [])).rules.append((t, cond))
-        elif usd and not rest:
-            if run_cost_axis:
-                top = max(usd, key=lambda lim: lim.base)
-                ys.setdefault(top.base, _Mark(top.base, [])).rules.append((t, ""))
-            else:
-                cost_rules.append(t.id)
+        kind = _test_kind(t)
+        if kind == "flop":
+            fl = t.limit("flop") or t.limit("relative")
+            assert fl is not None
+            if not lo * (1 - 1e-9) <= fl.base <= hi * (1 + 1e-9):
+                left["outside"].append(t.id)
+                continue
+            marks.x.setdefault(fl.base, _Mark(fl.base, [])).rules.append((t, _condition(t)))
+        elif kind == "usd" and run_cost_axis:
+            top = max(lim.base for lim in t.limits)
+            marks.y.setdefault(top, _Mark(top, [])).rules.append((t, ""))
         else:
-            other.append(t.id)
-    if other:
-        sel.not_drawn["no FLOP or training-cost test (revenue, cluster size)"] = other
-    if cost_rules:
-        sel.not_drawn["a training-cost test, drawn only with --no-overhead (the y axis here includes overhead)"] = \
-            cost_rules
-    return xs, ys
+            left["cost" if kind == "usd" else "other"].append(t.id)
+    for t in sel.scoped:
+        kind = _test_kind(t)
+        fl = t.limit("flop") or t.limit("relative")
+        if kind == "flop" and fl is not None and lo * (1 - 1e-9) <= fl.base <= hi * (1 + 1e-9):
+            left["scoped"].append(t.id)
+        elif kind == "usd" and run_cost_axis:
+            left["scoped"].append(t.id)
+    if left["scoped"]:
+        marks.notes.append(f"Not drawn: rules that apply only to a kind of model or developer ({_ids(left['scoped'])}); "
+                           "--include-scoped draws them.")
+    if left["cost"]:
+        marks.notes.append(f"Not drawn: training-cost tests ({_ids(left['cost'])}); they test the final run's cost, "
+                           "and this y axis includes overhead: --no-overhead draws them.")
+    if left["outside"] and lo < hi:
+        marks.notes.append(f"Outside the FLOP range drawn: {_ids(left['outside'])}.")
+    if left["other"] and lo < hi:
+        marks.notes.append(f"Not drawn, tests of revenue or cluster size: {_ids(left['other'])}.")
+    return marks
 
 
 def _ids(ids: Sequence[str], limit: int = 6) -> str:
     ids = list(dict.fromkeys(ids))
     return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def _rule_footnotes(sel: RuleSelection) -> list[str]:
-    lines = []
-    if sel.scoped:
-        lines.append(f"Not drawn: rules that apply only to a kind of model or developer ({_ids([t.id for t in sel.scoped])}); "
-                     "--include-scoped draws them.")
-    for why, ids in sel.not_drawn.items():
-        lines.append(f"Not drawn, {why}: {_ids(ids)}.")
-    return lines
 
 
 # ------------------------------------------------------------------ one basis for every chip
@@ -279,18 +330,18 @@ def _precision_for(prof: Profile, want: str | None, efficiency_given: bool) -> t
     want = want.strip().lower()
     for p in _SAME_CLASS.get(want, (want,)):
         if p in prof.peak and (efficiency_given or p in prof.efficiency):
-            return p, None if p == want else f"{prof.id}: {p} (no {want} figures)"
-    return prof.default_precision, f"{prof.id}: {prof.default_precision} (no {want}-class figures)"
+            return p, None if p == want else f"{p} (no {want} figures)"
+    return prof.default_precision, f"{prof.default_precision} (no {want}-class figures)"
 
 
 def _estimate(gpus: Sequence[str | Profile], flops: Sequence[float], basis: _Basis, hardware: HardwareDB | None,
-              *, skip_unknown: bool) -> tuple[list[tuple[Profile, list[CostResult]]], list[str]]:
+              *, skip_unknown: bool) -> tuple[list[tuple[Profile, list[CostResult]]], list[tuple[str, str]]]:
     from .errors import UnknownNameError
     from .estimate import cost
     from .hardware import resolve
 
     out = []
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     seen: set[str] = set()
     for g in gpus:
         try:
@@ -304,21 +355,31 @@ def _estimate(gpus: Sequence[str | Profile], flops: Sequence[float], basis: _Bas
         seen.add(prof.id)
         prec, note = _precision_for(prof, basis.precision, "efficiency" in basis.assumptions)
         if note:
-            notes.append(note)
+            notes.append((prof.id, note))
         rows = [cost(f, prof, precision=prec, price_tier=basis.price_tier, hardware=hardware, **basis.assumptions)
                 for f in flops]
         r = rows[0]
         if r.price_tier_fallback:
-            notes.append(f"{prof.id}: {r.price_tier or 'untiered'} price (no {basis.price_tier} price)")
+            notes.append((prof.id, f"{r.price_tier or 'untiered'} price (no {basis.price_tier} price)"))
         ev = r.evidence
         if ev is None or ev.cost is None:
-            notes.append(f"{prof.id}: no evidence interval, assumption only")
+            notes.append((prof.id, "no evidence interval, assumption only"))
         elif ev.basis != "runs":
-            notes.append(f"{prof.id}: its band is the cited MFU range, not evidence from runs")
+            notes.append((prof.id, "its band is the cited MFU range, not evidence from runs"))
         out.append((prof, rows))
     if not out:
         raise InputError("no chip to draw: give one with --gpu (see 'flopcalc hardware')")
     return out, notes
+
+
+def _grouped(notes: Sequence[tuple[str, str]]) -> str:
+    """('tpu-v6e', 'x'), ('tpu-v7', 'x') -> 'tpu-v6e, tpu-v7: x'."""
+    by_text: dict[str, list[str]] = {}
+    for chip, text in notes:
+        by_text.setdefault(text, [])
+        if chip not in by_text[text]:
+            by_text[text].append(chip)
+    return "; ".join(f"{', '.join(chips)}: {text}" for text, chips in by_text.items())
 
 
 def _y(r: CostResult, with_overhead: bool) -> tuple[float, float | None, float | None, float | None]:
@@ -444,9 +505,25 @@ def _spread(want: list[float], sizes: list[float], lo: float, hi: float, gap: fl
     return pos
 
 
-def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *, y_floor: dict[float, float] | None = None,
-                  unit: str = "FLOP") -> None:
-    """Vertical rule lines, labelled at their top ends; labels nudged sideways so none overlap."""
+def _pack(head: str, groups: Sequence[str], width: int) -> str:
+    """Lines of at most `width` characters, breaking only between rule names; each group starts a line."""
+    lines: list[str] = []
+    for gi, group in enumerate(groups):
+        cur = head if gi == 0 else ""
+        items = group.split(", ")
+        for i, item in enumerate(items):
+            piece = item + ("," if i < len(items) - 1 else "")
+            if cur.strip() and len(cur) + len(piece) + 1 > width:
+                lines.append(cur.rstrip())
+                cur = "  "
+            cur += piece + " "
+        lines.append(cur.rstrip())
+    return "\n".join(lines)
+
+
+def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *,
+                  y_floor: dict[float, float] | None = None) -> list[Any]:
+    """Vertical rule lines labelled at their top ends, labels nudged sideways so none overlap; returns the labels."""
     from matplotlib.transforms import blended_transform_factory
 
     from .fmt import sci
@@ -455,42 +532,58 @@ def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *, y_floor: d
     x0, x1 = ax.get_xlim()
     ys = ax.get_ylim()
     texts, xs = [], []
+    box = ax.get_window_extent(page.renderer)
+    width = max(30, int(0.6 * box.height / page.fig.dpi * 72 / (7 * 0.56)))
     for value, mark in sorted(marks.items()):
         if not x0 <= value <= x1:
             continue
-        colour = _RULE_BINDING if mark.binding else _RULE_OTHER
-        style = "-" if mark.binding else (0, (5, 3))
+        colour, style = mark.style
         bottom = (y_floor or {}).get(value)
         if bottom is not None:  # a FLOP-and-dollars rule: the corner of the region it covers
             ax.plot([value, value], [bottom, ys[1]], color=colour, lw=1.2, ls=style, zorder=1.5)
             ax.plot([value, x1], [bottom, bottom], color=colour, lw=1.2, ls=style, zorder=1.5)
         else:
             ax.axvline(value, color=colour, lw=1.2, ls=style, zorder=1.5)
-        head = f"{sci(value)} {unit}: "
-        names = _names(mark)
-        lines, cur = [], head
-        for n in names:
-            piece = n + ", "
-            if len(cur) + len(piece) > 52 and cur.strip():
-                lines.append(cur.rstrip())
-                cur = "  "
-            cur += piece
-        lines.append(cur.rstrip().rstrip(","))
-        label = "\n".join(lines)
-        t = ax.text(value, 0.985, _t(label), transform=trans, rotation=90, va="top",
-                    ha="left", fontsize=7, color="0.1" if mark.binding else "0.3", linespacing=1.1, zorder=4,
+        label = _pack(f"{sci(value)} FLOP: ", _names(mark), width)
+        t = ax.text(value, 0.985, _t(label), transform=trans, rotation=90, va="top", ha="left", fontsize=7,
+                    color="0.1" if mark.binding else "0.3", linespacing=1.1, zorder=4,
                     bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.2})
         texts.append(t)
         xs.append(value)
     if not texts:
-        return
+        return texts
     widths = [page.width_px(t) for t in texts]
     x_px = [ax.transData.transform((v, ys[0]))[0] + 3 + w / 2 for v, w in zip(xs, widths, strict=True)]
-    box = ax.get_window_extent(page.renderer)
     centres = _spread(x_px, widths, box.x0, box.x1, gap=3)
     inv = ax.transData.inverted()
     for t, c, w in zip(texts, centres, widths, strict=True):
         t.set_x(inv.transform((c - w / 2, 0))[0])
+    return texts
+
+
+def _y_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], avoid: Sequence[Any] = ()) -> None:
+    """Horizontal lines at dollar tests (training cost), each labelled above one of its ends: the left end, or
+    the right one if the left label would overlap a label or the legend already there."""
+    from .fmt import money_sig
+
+    placed = [a.get_window_extent(page.renderer) for a in avoid]
+    width = int(0.45 * ax.get_window_extent(page.renderer).width / page.fig.dpi * 72 / (7 * 0.56))
+    for value, mark in sorted(marks.items()):
+        colour, style = mark.style
+        ax.axhline(value, color=colour, lw=1.2, ls=style, zorder=1.5)
+        label = _pack(f"> {money_sig(value)} training cost: ", _names(mark, limit=4), width)
+        t = None
+        for x, ha in ((0.005, "left"), (0.995, "right")):
+            if t is not None:
+                t.remove()
+            t = ax.text(x, value, _t(label), transform=ax.get_yaxis_transform(), ha=ha, va="bottom", fontsize=7,
+                        color="0.1" if mark.binding else "0.3", zorder=4, linespacing=1.1,
+                        bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0})
+            bb = t.get_window_extent(page.renderer)
+            if not any(bb.overlaps(o) for o in placed):
+                break
+        assert t is not None
+        placed.append(t.get_window_extent(page.renderer))
 
 
 def _end_labels(page: _Page, ax: Any, items: list[tuple[str, float, str]], *, fontsize: float = 8) -> None:
@@ -550,13 +643,14 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
     n = int(points)
     xs = [flop_min * (flop_max / flop_min) ** (i / (n - 1)) for i in range(n)]
     chips, notes = _estimate(gpus or DEFAULT_COST_GPUS, xs, basis, hardware, skip_unknown=gpus is None)
-    xmarks, ymarks = _rule_marks(sel, run_cost_axis=not with_overhead)
+    marks = _rule_marks(sel, run_cost_axis=not with_overhead, x_range=(flop_min, flop_max))
     all_results = [r for _, rows in chips for r in rows]
     basis_text = _basis_text(basis, all_results)
-    footnotes = [f"Lines at the FLOP figures of {sel.describe()}: solid = binding then, dashed = another status."]
-    footnotes += _rule_footnotes(sel)
+    footnotes = [f"Rule lines: the tests of {sel.describe()}" + (" (costs at today's prices: --as-of dates the rules "
+                                                                  "only)." if as_of is not None else ".")]
+    footnotes += marks.notes
     if notes:
-        footnotes.append("Basis exceptions: " + "; ".join(dict.fromkeys(notes)) + ".")
+        footnotes.append("Basis exceptions: " + _grouped(notes) + ".")
     loaded = list(sel.drawn) + list(sel.scoped)
     with mpl.rc_context(_rc()):
         page = _Page(11, 7, title="What training compute costs, chip by chip, and where the rules draw lines",
@@ -594,7 +688,7 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
             ends.append((labels[i], end, colour))
         y0 = min(lows) / 2.5
         y1 = max(highs) * 1.6
-        for v in ymarks:
+        for v in marks.y:
             y0, y1 = min(y0, v / 2), max(y1, v * 2)
         ax.set_xlim(flop_min, flop_max)
         ax.set_ylim(y0, y1)
@@ -604,14 +698,14 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
         ax.set_xlabel("training compute (FLOP)")
         ax.set_ylabel("training cost (USD), " + ("final run x overhead" if with_overhead else "final run only"))
         floors = {}
-        for value, mark in xmarks.items():
+        for value, mark in marks.x.items():
             usd = [lim.base for t, _ in mark.rules for lim in t.limits if lim.kind == "usd"]
             if usd and not with_overhead and len(mark.rules) == 1:
                 floors[value] = max(usd)
-        _x_rule_lines(page, ax, xmarks, y_floor=floors)
-        _y_rule_lines(page, ax, ymarks)
+        texts = _x_rule_lines(page, ax, marks.x, y_floor=floors)
+        legend = _legend(ax, [*marks.x.values(), *marks.y.values()], sel.day, loc="lower right")
+        _y_rule_lines(page, ax, marks.y, avoid=[*texts, legend])
         _end_labels(page, ax, ends)
-        _legend(ax, xmarks or ymarks, sel, loc="lower right")
         return _save(page.fig, out, fmt)
 
 
@@ -629,31 +723,8 @@ def _short_basis(basis: _Basis, results: Sequence[CostResult]) -> str:
     return ", ".join(parts)
 
 
-def _y_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark]) -> None:
-    """Horizontal lines at dollar tests (training cost), labelled at their right ends above the line."""
-    from .fmt import money_sig
-
-    texts, want = [], []
-    for value, mark in sorted(marks.items()):
-        colour = _RULE_BINDING if mark.binding else _RULE_OTHER
-        ax.axhline(value, color=colour, lw=1.2, ls="-" if mark.binding else (0, (5, 3)), zorder=1.5)
-        label = f"> {money_sig(value)} training cost: " + ", ".join(_names(mark, limit=3))
-        texts.append(ax.text(0.995, value, _t(label), transform=ax.get_yaxis_transform(), ha="right",
-                             va="bottom", fontsize=7, color="0.1" if mark.binding else "0.3", zorder=4,
-                             bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0}))
-        want.append(value)
-    if not texts:
-        return
-    heights = [page.height_px(t) for t in texts]
-    box = ax.get_window_extent(page.renderer)
-    base = [ax.transData.transform((1, v))[1] for v in want]
-    centres = _spread([b + h / 2 + 1 for b, h in zip(base, heights, strict=True)], heights, box.y0, box.y1)
-    inv = ax.transData.inverted()
-    for t, c, h in zip(texts, centres, heights, strict=True):
-        t.set_y(inv.transform((0, c - h / 2))[1])
-
-
-def _legend(ax: Any, has_rules: Any, sel: RuleSelection, *, loc: str, bars: bool = False) -> None:
+def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: bool = False) -> Any:
+    """The key: evidence and assumption styles, and one entry per rule-line style drawn."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -670,17 +741,19 @@ def _legend(ax: Any, has_rules: Any, sel: RuleSelection, *, loc: str, bars: bool
                    Line2D([], [], color="0.3", lw=1.4, ls=(0, (5, 3)))]
         labels = ["evidence: what known training runs imply (band: 90% interval)",
                   "assumption: profile efficiency and price"]
-    if has_rules:
-        binding = any(_binding(t) for t in sel.drawn)
-        other = any(not _binding(t) for t in sel.drawn)
-        if binding:
-            handles.append(Line2D([], [], color=_RULE_BINDING, lw=1.2))
-            labels.append(f"rule in force or enacted on {sel.day.isoformat()}")
-        if other:
-            handles.append(Line2D([], [], color=_RULE_OTHER, lw=1.2, ls=(0, (5, 3))))
-            labels.append(f"rule with another status on {sel.day.isoformat()}")
+    marks = list(marks)
+    styles = {m.style for m in marks if not m.scoped}
+    text = {_RULE_BINDING: f"rule in force or enacted on {day.isoformat()}",
+            _RULE_OTHER: f"rule with another status on {day.isoformat()}"}
+    for colour, style in sorted(styles, key=lambda cs: cs[0]):
+        handles.append(Line2D([], [], color=colour, lw=1.2, ls=style))
+        labels.append(text[colour])
+    if any(m.scoped for m in marks):
+        handles.append(Line2D([], [], color=_RULE_BINDING, lw=1.2, ls=(0, (1, 2))))
+        labels.append("rule for one kind of model or developer only")
     leg = ax.legend(handles, [_t(s) for s in labels], loc=loc, fontsize=7.5, framealpha=0.95, edgecolor="0.8")
     leg.set_zorder(5)
+    return leg
 
 
 # ------------------------------------------------------------------ one figure, chip by chip
@@ -712,18 +785,16 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
     rows.sort(key=lambda row: (row[3] if row[3] is not None else row[2], row[0].id))
     results = [row[1] for row in rows]
 
-    xmarks, ymarks = _rule_marks(sel, run_cost_axis=not with_overhead)
-    here = [m for v, m in xmarks.items() if abs(v - f) <= 1e-9 * f]
-    names = _names(here[0], limit=6) if here else []
-    ymarks = {v: m for v, m in ymarks.items()}
-    for mark in list(xmarks.values()):  # dollar tests of FLOP-and-dollars rules whose FLOP test this figure meets
-        for t, _ in mark.rules:
+    marks = _rule_marks(sel, run_cost_axis=not with_overhead, x_range=(f, f))
+    names = [g for m in marks.x.values() for g in _names(m, limit=8)]
+    ymarks = dict(marks.y)
+    if not with_overhead:  # dollar tests of FLOP-and-dollars rules whose FLOP test this figure meets
+        for t in sel.drawn:
             fl = t.limit("flop")
-            usd = [lim for lim in t.limits if lim.kind == "usd"]
-            if usd and fl is not None and fl.met_by(f) and not with_overhead:
-                top = max(lim.base for lim in usd)
-                ymarks.setdefault(top, _Mark(top, [])).rules.append((t, ""))
-    rules_line = (f"Rules at {sci(f)} FLOP ({sel.describe()}): " + ", ".join(names)) if names else \
+            usd = [lim.base for lim in t.limits if lim.kind == "usd"]
+            if usd and fl is not None and fl.met_by(f) and all(lim.kind in ("flop", "usd") for lim in t.limits):
+                ymarks.setdefault(max(usd), _Mark(max(usd), [])).rules.append((t, f"with {fl.describe()} FLOP"))
+    rules_line = (f"Rules at {sci(f)} FLOP ({sel.describe()}): " + "; ".join(names)) if names else \
         f"No {sel.describe().replace('rules ', 'rule ')} sets its line at {sci(f)} FLOP."
     footnotes = [
         "Bars: evidence cost, i.e. the chip's all-in efficiency implied by known training runs and the centre of "
@@ -731,9 +802,11 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
     ]
     if not with_overhead:
         footnotes.append("Horizontal lines: rules that test the training run's cost in dollars.")
-    footnotes += [ln for ln in _rule_footnotes(sel) if "training-cost test" not in ln]
+    footnotes += marks.notes
+    if as_of is not None:
+        footnotes.append(f"Costs at today's prices: --as-of dates the rules only ({sel.describe()}).")
     if notes:
-        footnotes.append("Basis exceptions: " + "; ".join(dict.fromkeys(notes)) + ".")
+        footnotes.append("Basis exceptions (marked * under the chip): " + _grouped(notes) + ".")
     basis_text = _basis_text(basis, results)
     loaded = list(sel.drawn) + list(sel.scoped)
     width = max(8.5, 1.0 + 0.82 * len(rows))
@@ -757,7 +830,7 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
         for v in ymarks:
             top = max(top, v)
         ax.set_xlim(-0.6, len(rows) - 0.4)
-        ax.set_ylim(0, top * 1.12)
+        ax.set_ylim(0, top * 1.22)
         for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
             y = max(hi or 0.0, a, e or 0.0)
             ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x, y), xytext=(0, 4),
@@ -771,9 +844,6 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
                                                         "final run only"))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        _y_rule_lines(page, ax, ymarks)
-        _legend(ax, ymarks, sel, loc="upper left", bars=True)
-        if any("*" in s for s in ticks):
-            ax.text(0, -0.2, _t("* differs from the basis: see Basis exceptions below"), transform=ax.transAxes,
-                    fontsize=7, color="0.3", va="top")
+        legend = _legend(ax, ymarks.values(), sel.day, loc="upper left", bars=True)
+        _y_rule_lines(page, ax, ymarks, avoid=[legend])
         return _save(page.fig, out, fmt)

@@ -48,10 +48,16 @@ def choose_price(profile: Profile, *, tier: str | None = None, as_of: _dt.date |
         if not released_on(profile, as_of):
             raise InputError(f"{profile.id} was not released until {profile.released}, after {as_of.isoformat()}: "
                              "choose another chip or date, or give --price")
+        want = tier or profile.price_tier
         dated = [p for p in profile.prices if first_day(p.date) <= as_of]
         if not dated:
-            raise InputError(f"{profile.id} has no dated price on or before {as_of.isoformat()}: give --price")
-        want = tier or profile.price_tier
+            if not profile.prices:
+                raise InputError(f"{profile.id} has no dated prices: give --price")
+            pick = profile.prices[0]  # the quote nearest the date asked, whatever its tier
+            return PriceChoice(Q_(pick.usd_per_hour, "USD/hour"), pick.tier, pick.date, pick.provider or pick.source,
+                               fallback=pick.tier != want,
+                               note=f"{profile.id} has no price dated on or before {as_of.isoformat()}; used its "
+                                    f"earliest dated {pick.tier} price ({pick.date}, {pick.provider or pick.source})")
         same = [p for p in dated if p.tier == want]
         pick = same[-1] if same else dated[-1]
         fallback = not same and tier is not None

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ._paths import data_path
@@ -290,7 +289,7 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
         id=tid, name=f.text("name"), jurisdiction=f.text("jurisdiction"), instrument=f.text("instrument"),
         article=f.text("article", optional=True), limits=tuple(limits), counts=f.text("counts", optional=True),
         triggers=f.text("triggers", optional=True), scope=f.text("scope", optional=True), status=status,
-        effective_from=frm, effective_until=until, dates=MappingProxyType(dates), source=f.text("source"),
+        effective_from=frm, effective_until=until, dates=dict(dates), source=f.text("source"),
         confidence=confidence, note=f.text("note", optional=True), path=str(path), history=tuple(history),
         cumulative=bool(cumulative), counting=counting, current_status=status,
     )

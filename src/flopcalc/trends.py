@@ -314,6 +314,10 @@ def _row(year: int, flop: pint.Quantity, chip: _Chip, anchor: int) -> TrendRow:
         up = math.hypot(s, max(0.0, max(devs)))
     ch = mag(hours, "hour")
     k_eff = math.exp(s)
+    low, high = usd * math.exp(-down), usd * math.exp(up)
+    if not (0 < low < usd < high < math.inf and 0 < ch / k_eff and ch * k_eff < math.inf):
+        raise InputError(f"the cost of {mag(flop, 'FLOP'):.3g} FLOP in {year} comes out as {usd:.3g} USD "
+                         f"({low:.3g}-{high:.3g}): the FLOP figure is too extreme for a finite, positive range")
     q0 = yp.quotes[0]
     if len(yp.quotes) == 1:
         source = f"{q0.provider}: {q0.source}" if q0.provider and q0.provider not in q0.source else q0.source
@@ -324,7 +328,7 @@ def _row(year: int, flop: pint.Quantity, chip: _Chip, anchor: int) -> TrendRow:
     return TrendRow(
         year=year, flop=mag(flop, "FLOP"), gpu=prof.id, price_usd_per_chip_hour=mag(price, "USD/hour"),
         price_date=yp.date, price_tier=yp.tier, projected=k != 0, chip_hours=ch, cost_usd=usd,
-        cost_usd_low=usd * math.exp(-down), cost_usd_high=usd * math.exp(up), chip_hours_low=ch / k_eff,
+        cost_usd_low=low, cost_usd_high=high, chip_hours_low=ch / k_eff,
         chip_hours_high=ch * k_eff, gpu_name=prof.name, precision=chip.precision,
         peak_flop_per_s=mag(chip.peak, "FLOP/s"), evidence_efficiency=float(iv.centre or 0),
         evidence_efficiency_low=float(iv.low or 0), evidence_efficiency_high=float(iv.high or 0),
@@ -348,7 +352,7 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
     y0 = parse_year(start, what="start year") if start is not None else DEFAULT_START
     y1 = parse_year(end, what="end year") if end is not None else _dt.date.today().year + YEARS_AHEAD
     if y0 > y1:
-        raise InputError(f"start year {y0} is after end year {y1}: give --from before --to")
+        raise InputError(f"start year {y0} is after end year {y1}: the start (--from) must not be after the end (--to)")
     if y1 - y0 + 1 > MAX_YEARS:
         raise InputError(f"the years {y0}-{y1} span {y1 - y0 + 1} years: at most {MAX_YEARS} at once")
     tier = _tier(price_tier)

@@ -1,0 +1,49 @@
+"""Results as a pandas DataFrame, for notebooks (needs the optional extra flopcalc[frame])."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .errors import InputTypeError, MissingExtraError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["to_frame", "install_hint"]
+
+
+def install_hint(extra: str, package: str) -> str:
+    """How to install an optional dependency, for the way flopcalc itself was installed.
+
+    From an index, the extra works (`pip install 'flopcalc[plot]'`); from a checkout or a local
+    wheel, pip cannot resolve the extra against an index, so name the package itself.
+    """
+    try:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        dist = distribution("flopcalc")
+        local = dist.read_text("direct_url.json") is not None
+    except (PackageNotFoundError, OSError, ValueError):
+        local = True
+    return f"pip install {package}" if local else f"pip install 'flopcalc[{extra}]'"
+
+
+def to_frame(results: Iterable[Any]) -> pandas.DataFrame:
+    """One row per result (CostResult, BudgetResult, CheckResult, Plan, TrendRow...), the CLI's JSON keys as columns.
+
+        >>> import flopcalc
+        >>> df = flopcalc.to_frame([flopcalc.cost(1e26, gpu="h100")])  # doctest: +SKIP
+        >>> df.loc[0, "cost_usd"]  # doctest: +SKIP
+        70181348.6...
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingExtraError(f"flopcalc.to_frame needs pandas: {install_hint('frame', 'pandas')}") from None
+    rows = []
+    for r in results:
+        to_dict = getattr(r, "to_dict", None)
+        if to_dict is None:
+            raise InputTypeError(f"to_frame takes flopcalc results (with .to_dict()), not {type(r).__name__}")
+        rows.append(to_dict())
+    return pd.DataFrame(rows)
