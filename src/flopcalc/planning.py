@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from . import calc
 from . import energy as _energy
-from .errors import InputError
+from .errors import InputError, InputTypeError
 from .estimate import CostResult, budget as _budget, cost as _cost
 from .hardware import HardwareDB, Profile, resolve
 from .inputs import parse_chips, parse_date
@@ -201,6 +201,9 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         raise InputError(f"give one starting point, not {' and '.join(given)}: a budget ('$50M'), "
                          "a FLOP figure (--flop 1e26) or a cluster (--chips 16k --days 90)")
     start = given[0]
+    if price_tier is not None and not isinstance(price_tier, str):
+        raise InputTypeError(f"price tier must be text such as 'spot', not {type(price_tier).__name__}")
+    rule_list = _rule_list(rules)
     if start == "cluster" and days is None:
         raise InputError("a cluster start needs --days as well as --chips (e.g. --chips 16k --days 90)")
     d = parse_quantity(days, "time", what="days").to("day") if days is not None else None
@@ -267,8 +270,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         cluster_peak = mag(per_chip, "FLOP/s") * n_chips
     run_usd = [mag(x, "USD") / ovh for x in (usd, usd_lo, usd_hi) if x is not None]
     run_flop = [mag(x, "FLOP") for x in (final, f_lo, f_hi) if x is not None]
-    plan_rules = tuple(_rules(load_thresholds() if rules is None else list(rules), day, flop=run_flop,
-                              usd=run_usd, cluster=cluster_peak))
+    plan_rules = tuple(_rules(rule_list, day, flop=run_flop, usd=run_usd, cluster=cluster_peak))
 
     origin = dict(unit.origin)
     origin["tokens_per_param"] = "given" if tokens_per_param is not None else f"default ({TOKENS_PER_PARAM_SOURCE})"
@@ -294,6 +296,19 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         energy_assumptions=ea, power=power, energy=mwh, memory=memory, chip_memory=prof.memory,
         min_chips_for_memory=mem_chips, rules=plan_rules, as_of=day, unit=unit, origin=origin, notes=tuple(notes),
     )
+
+
+def _rule_list(rules: Any) -> list[Threshold]:
+    """The shipped thresholds, or the given ones (an iterable of Threshold)."""
+    if rules is None:
+        return load_thresholds()
+    if isinstance(rules, (str, bytes)) or not isinstance(rules, Iterable):
+        raise InputTypeError(f"rules must be a list of thresholds (flopcalc.thresholds()), not {type(rules).__name__}")
+    out = list(rules)
+    bad = [r for r in out if not isinstance(r, Threshold)]
+    if bad:
+        raise InputTypeError(f"rules must hold thresholds (flopcalc.thresholds()), not {type(bad[0]).__name__}")
+    return out
 
 
 def _fewest(need: float, per_chip: float) -> int:

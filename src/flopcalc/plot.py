@@ -222,7 +222,7 @@ def _names(mark: _Mark, *, limit: int = 6) -> list[str]:
     shown = 0
     hidden = 0
     for t, cond in order:
-        name = _short(t) + (f" (only {t.scope})" if t.scope else "") + (f" ({cond})" if cond else "")
+        name = _short(t) + (f" (only {_scope(t.scope)})" if t.scope else "") + (f" ({cond})" if cond else "")
         key = "" if _binding(t) else t.status
         if name in groups.get(key, []):
             continue
@@ -506,19 +506,31 @@ def _spread(want: list[float], sizes: list[float], lo: float, hi: float, gap: fl
 
 
 def _pack(head: str, groups: Sequence[str], width: int) -> str:
-    """Lines of at most `width` characters, breaking only between rule names; each group starts a line."""
+    """Lines of at most `width` characters, breaking between rule names where possible; each group starts a line."""
     lines: list[str] = []
     for gi, group in enumerate(groups):
         cur = head if gi == 0 else ""
         items = group.split(", ")
         for i, item in enumerate(items):
             piece = item + ("," if i < len(items) - 1 else "")
-            if cur.strip() and len(cur) + len(piece) + 1 > width:
+            if cur.strip() and len(cur) + len(piece) > width:
                 lines.append(cur.rstrip())
                 cur = "  "
+            if len(cur) + len(piece) > width:  # one name longer than a line: wrap it between words
+                parts = textwrap.wrap(piece, max(10, width - len(cur)), subsequent_indent="  ")
+                lines.extend(cur + parts[0] if j == 0 else p for j, p in enumerate(parts[:-1]))
+                cur = (parts[-1] if len(parts) > 1 else cur + parts[0]) + " "
+                continue
             cur += piece + " "
         lines.append(cur.rstrip())
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _scope(text: str, limit: int = 48) -> str:
+    text = clean(text).strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;") + "..."
 
 
 def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *,
@@ -533,7 +545,7 @@ def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *,
     ys = ax.get_ylim()
     texts, xs = [], []
     box = ax.get_window_extent(page.renderer)
-    width = max(30, int(0.6 * box.height / page.fig.dpi * 72 / (7 * 0.56)))
+    width = max(24, int(0.55 * box.height / page.fig.dpi * 72 / (7 * 0.6)))
     for value, mark in sorted(marks.items()):
         if not x0 <= value <= x1:
             continue

@@ -282,6 +282,17 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         head.append(f"  modification: {m.formula} = {sci(m.flop, 3)} FLOP"
                     + (f"; original {sci(m.base_flop, 3)}, cumulative {sci(m.cumulative_flop, 3)}"
                        if m.base_flop is not None else "; original's compute unknown: fallbacks apply"))
+        for c in res.checks:
+            rel = c.threshold.limit("relative")
+            if rel is None or rel.fraction is None:
+                continue
+            line = rel.base if m.base_flop is None else float(rel.fraction) * m.base_flop
+            how = (f"{rel.fraction.numerator}/{rel.fraction.denominator} x {sci(m.base_flop, 3)}"
+                   if m.base_flop is not None else "fallback")
+            met = "met" if c.verdict == "crossed" else "not met"
+            rel_op = ">" if m.flop > line else "<" if m.flop < line else "="
+            head.append(f"  {c.threshold.id}: {sci(m.flop, 3)} {rel_op} {how} = "
+                        f"{sci(line, 4)}: {met}")
     head.append(f"  cost: {money(data['cost_usd'])} ({res.cost_basis})")
     if data["notification_flop"] is not None:
         head.append(f"  as an EU notification states it (2 significant figures): {data['notification_flop']:.1e} FLOP"
