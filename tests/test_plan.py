@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -180,9 +181,12 @@ def test_small_cluster_is_told_it_cannot_hold_the_state() -> None:
     assert any("cannot hold the training state" in n for n in p.notes)
 
 
-def test_repr_is_short() -> None:
-    text = repr(flopcalc.plan("$50M", days=90))
+def test_repr_is_short_and_html_shows_the_chain() -> None:
+    p = flopcalc.plan("$50M", days=90)
+    text = repr(p)
     assert text.startswith("Plan(start='budget'") and len(text) < 160 and "chips=11575" in text
+    html = p._repr_html_()
+    assert "<td>11,575</td>" in html and "<th style='text-align:left'>rule eu-ai-act-systemic-risk</th>" in html
 
 
 @pytest.mark.parametrize("kwargs, text", [
@@ -248,3 +252,43 @@ def test_docstring_example() -> None:
 
     result = doctest.testmod(flopcalc.planning)
     assert result.attempted >= 2 and result.failed == 0
+
+
+# docs/plan-and-finetune.md: its command output is real, and its Python examples run.
+DOC = ROOT / "docs" / "plan-and-finetune.md"
+BLOCK = re.compile(r"<!-- output: (?P<cmd>flopcalc [^>]*?) -->\n```text\n(?P<out>.*?)```", re.S)
+
+
+def _doc_run(cmd: str) -> str:
+    import shlex
+
+    res = CliRunner().invoke(cli, shlex.split(cmd)[1:], prog_name="flopcalc", catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_doc_outputs_are_current() -> None:
+    blocks = list(BLOCK.finditer(DOC.read_text(encoding="utf-8")))
+    assert len(blocks) >= 6
+    for m in blocks:
+        assert _doc_run(m["cmd"]) == m["out"], f"{m['cmd']!r} is stale: run python tests/test_plan.py --update"
+
+
+def test_doc_python_examples_run() -> None:
+    import doctest
+
+    text = DOC.read_text(encoding="utf-8")
+    test = doctest.DocTestParser().get_doctest(text, {}, DOC.name, str(DOC), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert test.examples and runner.failures == 0
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    if "--update" in sys.argv:
+        os.environ["FLOPCALC_HARDWARE_PATH"] = ""
+        DOC.write_text(BLOCK.sub(lambda m: f"<!-- output: {m['cmd']} -->\n```text\n{_doc_run(m['cmd'])}```",
+                                 DOC.read_text(encoding="utf-8")), encoding="utf-8")

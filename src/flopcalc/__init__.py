@@ -11,8 +11,25 @@ and a command pays only for what it uses. No submodule shares a name with a publ
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import sys as _sys
+
+if _sys.argv and (_sys.argv[0] == "-m" or _sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] in ("flopcalc",
+                                                                                          "flopcalc.exe")):
+    # Started as the command line: Ctrl-C at any moment (even while importing) exits 130, quietly.
+    import _signal  # the C module: `signal` itself imports enum, long enough to be interrupted
+
+    def _interrupted(_sig: int, _frame: object) -> None:
+        import os
+
+        try:
+            os.write(2, b"Aborted.\n")
+        finally:
+            os._exit(130)
+
+    _signal.signal(_signal.SIGINT, _interrupted)
+
+from importlib import import_module  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 __version__ = "0.2.0"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import DataError, InputError
 from .text import clean
-from .units import parse_number, parse_quantity
+from .units import has_unit, parse_number, parse_quantity
 
 
 class Fields:
@@ -84,13 +84,16 @@ class Fields:
         return x
 
     def quantity(self, key: str, kind: str, value: Any = None, *, label: str | None = None,
-                 allow_zero: bool = False, optional: bool = False):
+                 allow_zero: bool = False, optional: bool = False, require_unit: bool = True):
         v = self.data.get(key) if value is None else value
         label = label or self.name(key)
         if v is None and optional:
             return None
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise DataError(self.path, f"must be a quantity with a unit, not a {_kind(v)}", field=label)
+        if require_unit and not has_unit(v):
+            raise DataError(self.path, f"{_short(v)} needs a unit, e.g. '700 W', '80 GB', '989.4 TFLOP/s' or "
+                            "'2.00 USD/hour'", field=label)
         try:
             return parse_quantity(v, kind, what="value", allow_zero=allow_zero)
         except InputError as e:

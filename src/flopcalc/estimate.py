@@ -15,7 +15,7 @@ from . import calc
 from . import energy as _energy
 from .evidence import EfficiencyInterval, EvidenceModel, default_model
 from .hardware import HardwareDB, Profile, resolve
-from .inputs import parse_chips, parse_date, parse_efficiency, parse_overhead, parse_precision
+from .inputs import optional_name, parse_chips, parse_date, parse_efficiency, parse_overhead, parse_peak, parse_precision
 from .pricing import choose_price
 from .units import Q_, mag, parse_bounded, parse_quantity
 
@@ -340,12 +340,13 @@ def cost(
         35090787
     """
     f = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
+    price_tier = optional_name(price_tier, what="price tier")
     prof = resolve(gpu, hardware)
     prec = prof.check_precision(parse_precision(precision))
     base = f"profile {prof.id}"
     origin: dict[str, str] = {"precision": "given" if precision is not None else f"{base} default"}
 
-    pk = (parse_quantity(peak, "flop_rate", what="peak") if peak is not None else prof.peak[prec]).to("FLOP/s")
+    pk = (parse_peak(peak) if peak is not None else prof.peak[prec]).to("FLOP/s")
     origin["peak"] = "given" if peak is not None else f"{base} ({prec}, dense)"
     eff = parse_efficiency(efficiency) if efficiency is not None else prof.efficiency_for(prec)
     label = assumption_label(prof, prec, given=efficiency is not None)

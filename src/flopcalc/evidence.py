@@ -227,9 +227,7 @@ def _default_model(_key: object) -> EvidenceModel:
 
 def default_model() -> EvidenceModel:
     """The model over the bundled runs and shipped profiles, fitted once per process."""
-    import os
-
-    return _default_model(os.environ.get("FLOPCALC_HARDWARE_PATH"))
+    return _default_model(id(default_db()))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def sig(x: float, digits: int = 3) -> str:
     if not math.isfinite(x):
         return str(x)
     ax = abs(x)
-    if ax >= 1e15:
+    if ax >= 1e15 or 0 < ax < 0.01:
         return sci(x, digits - 1)
     for step, suffix in _STEPS + ((1.0, ""),):
         if ax >= step * 0.9995 or step == 1.0:
@@ -89,7 +89,7 @@ def sci_against(x: float, lines: list[float] | tuple[float, ...] = (), digits: i
     so a table never prints '1e26' beside a verdict of 'not crossed'.
     """
     for line in lines:
-        if line and abs(x - line) <= 1e-12 * abs(line):  # on the line (the verdict's tolerance, rules.REL_TOL)
+        if line and abs(x - line) <= 1e-14 * abs(line):  # on the line (the verdict's tolerance, rules.REL_TOL)
             x = line
     for d in range(digits, 18):
         text = sci(x, d - 1)

@@ -188,7 +188,7 @@ def _source(path: Path | str, s: Any, i: int) -> Source:
 def _price_point(f: Fields, item: Any, i: int) -> PricePoint:
     pf = Fields(f.path, item, allowed=_PRICE_KEYS, required=("usd_per_hour", "tier", "date", "source"),
                 where=f"prices[{i}]")
-    q = pf.quantity("usd_per_hour", "price")
+    q = pf.quantity("usd_per_hour", "price", require_unit=False)  # a bare number is USD per chip-hour
     tier = pf.text("tier").lower()
     if tier not in PRICE_TIERS:
         raise pf.error("tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
@@ -260,8 +260,8 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         if price_date is None:
             raise f.error("price_date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
 
-    def usd_h(v: Any, label: str):
-        return f.quantity("", "price", v, label=label)
+    def usd_h(v: Any, label: str):  # a bare [low, high] pair is USD per chip-hour
+        return f.quantity("", "price", v, label=label, require_unit=False)
 
     price_ranges: dict[str, tuple[Any, Any]] = {}
     pr = f.get("price_range")
@@ -379,8 +379,9 @@ class HardwareDB:
 
     def __init__(self, files: Iterable[Path | str] = (), *, user_dirs_: Iterable[Path] | None = None,
                  shipped: bool = True) -> None:
-        if isinstance(files, (str, Path)):
-            files = [files]
+        from .inputs import paths as _paths_of
+
+        files = _paths_of(files, what="hardware files")
         self.problems: list[str] = []
         self._shipped_dir = data_path("hardware") if shipped else None
         self._shipped_ids = ({p.stem.lower() for p in _yaml_files(self._shipped_dir)}
@@ -389,7 +390,7 @@ class HardwareDB:
         self._shipped_all = False
         self._broken: dict[str, DataError] = {}
         explicit_dirs = user_dirs_ is not None
-        dirs = user_dirs(HARDWARE_ENV, "hardware") if user_dirs_ is None else [Path(d) for d in user_dirs_]
+        dirs = user_dirs(HARDWARE_ENV, "hardware") if user_dirs_ is None else _paths_of(user_dirs_, what="user_dirs_")
         seen: set[str] = set()
         unique = []
         for d in dirs:
@@ -513,6 +514,9 @@ class HardwareDB:
 
 def load_profiles(files: Iterable[Path | str] = (), *, user_dirs_: Iterable[Path] | None = None) -> HardwareDB:
     """The profiles in effect: shipped, then the user's folder, then `files` (later ones override)."""
+    from .inputs import paths as _paths_of
+
+    files = _paths_of(files, what="hardware files")
     if not files and user_dirs_ is None:
         return default_db()
     return HardwareDB(files, user_dirs_=user_dirs_)
@@ -529,12 +533,12 @@ def resolve(gpu: str | Profile | None, db: HardwareDB | None = None) -> Profile:
     return (db or default_db()).get("h100" if gpu is None else gpu)
 
 
-_DB: dict[str | None, HardwareDB] = {}
+_DB: dict[tuple[str, ...], HardwareDB] = {}
 
 
 def default_db() -> HardwareDB:
-    """The profiles in effect with no explicit files, built once per process (per $FLOPCALC_HARDWARE_PATH)."""
-    key = os.environ.get(HARDWARE_ENV)
+    """The profiles in effect with no explicit files, built once per process (per set of user folders)."""
+    key = tuple(str(d) for d in user_dirs(HARDWARE_ENV, "hardware"))
     if key not in _DB:
         _DB[key] = HardwareDB()
     return _DB[key]

@@ -12,7 +12,7 @@ from .errors import InputError, InputTypeError
 from .text import clean
 from .units import _shown, exact, parse_count, to_float
 
-__all__ = ["parse_efficiency", "parse_overhead", "parse_chips", "parse_date", "parse_precision", "parse_fraction"]
+__all__ = ["parse_peak", "PEAK_RANGE", "parse_efficiency", "parse_overhead", "parse_chips", "parse_date", "parse_precision", "parse_fraction"]
 
 
 def parse_fraction(value: Any, *, what: str, accepted: str) -> float:
@@ -29,6 +29,22 @@ def parse_fraction(value: Any, *, what: str, accepted: str) -> float:
     if not 0 < d <= 1 or x == 0:
         raise InputError(f"{what} {_shown(value if scale == 1 else f'{value}%')} is outside (0, 1]: expected {accepted}")
     return x
+
+
+# A chip's plausible dense peak: 1 GFLOP/s to 1 ZFLOP/s (the fastest chip of 2026 does ~1e16 FLOP/s at FP4).
+PEAK_RANGE = (1e9, 1e21)
+
+
+def parse_peak(value: Any, *, what: str = "peak") -> Any:
+    """A peak per chip as a FLOP/s Quantity, within PEAK_RANGE (a bare number means TFLOP/s)."""
+    from .units import parse_quantity
+
+    q = parse_quantity(value, "flop_rate", what=what)
+    x = float(q.to("FLOP/s").magnitude)
+    if not PEAK_RANGE[0] <= x <= PEAK_RANGE[1]:
+        raise InputError(f"{what} {_shown(value)} is {x:.3g} FLOP/s, outside what one chip can do: expected "
+                         "1 GFLOP/s to 1 ZFLOP/s, e.g. '2000 TFLOP/s'")
+    return q
 
 
 def parse_efficiency(value: Any, *, what: str = "efficiency") -> float:
@@ -76,3 +92,66 @@ def parse_precision(value: Any) -> str | None:
     if not p:
         raise InputError("precision is empty: expected a name such as fp8 or bf16")
     return p
+
+
+def paths(files: Any, *, what: str = "files") -> list[Any]:
+    """A list of file paths from a path, or an iterable of paths (str or os.PathLike)."""
+    import os
+    from pathlib import Path
+
+    if files is None:
+        return []
+    if isinstance(files, (str, os.PathLike)):
+        files = [files]
+    try:
+        items = list(files)
+    except TypeError:
+        raise InputTypeError(f"{what} must be a path or a list of paths, not {type(files).__name__}") from None
+    out = []
+    for f in items:
+        if not isinstance(f, (str, os.PathLike)):
+            raise InputTypeError(f"{what} must hold paths (text or Path), not {type(f).__name__}")
+        text = os.fspath(f)
+        if not isinstance(text, str) or "\x00" in text or not text.strip():
+            raise InputError(f"{what}: {_shown(text)} is not a usable path")
+        out.append(Path(text))
+    return out
+
+
+def names(values: Any, *, what: str) -> list[str]:
+    """A list of names (statuses, ids) from one name, an iterable of names, or None (none)."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    try:
+        items = list(values)
+    except TypeError:
+        raise InputTypeError(f"{what} must be a name or a list of names, not {type(values).__name__}") from None
+    for v in items:
+        if not isinstance(v, str):
+            raise InputTypeError(f"{what} must hold names (text), not {type(v).__name__}")
+    return [clean(v).strip().lower() for v in items]
+
+
+def optional_name(value: Any, *, what: str) -> str | None:
+    """None, or a name given as text."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputTypeError(f"{what} must be text, not {type(value).__name__}")
+    return clean(value).strip().lower()
+
+
+def items_of(values: Any, cls: type, *, what: str) -> list[Any]:
+    """A list of `cls` objects from an iterable of them (e.g. thresholds from flopcalc.load_thresholds())."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise InputTypeError(f"{what} must be a list of {cls.__name__} objects, not {type(values).__name__}")
+    try:
+        items = list(values)
+    except TypeError:
+        raise InputTypeError(f"{what} must be a list of {cls.__name__} objects, not {type(values).__name__}") from None
+    for v in items:
+        if not isinstance(v, cls):
+            raise InputTypeError(f"{what} must hold {cls.__name__} objects, not {type(v).__name__}")
+    return items

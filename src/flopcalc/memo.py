@@ -123,7 +123,7 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
         "flop": f"{sci(x, 3)} FLOP",
         "architecture": f"{sci(x, 3)} FLOP (6 x parameters x tokens)",
         "hardware": f"{sci(x, 3)} FLOP ({res.chips:,} {res.gpu} chips for {_days(res)} days at the assumed "
-                    f"efficiency)" if res.chips else f"{sci(x, 3)} FLOP",
+                    f"efficiency{_flop_interval(res)})" if res.chips else f"{sci(x, 3)} FLOP",
         "both": f"{sci(x, 3)} FLOP (the larger of the architecture and hardware estimates)",
     }.get(res.method, f"{sci(x, 3)} FLOP")
     question = (f"What does a training run of {how} cost on {names}, and which AI rules does it cross "
@@ -138,8 +138,15 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
     stamp += [(f"hardware {r.gpu}", r.data_as_of or "-") for r in _unique_chips(results)]
     return Memo(flop=x, method=res.method, question=question, answer=results[0].summary, answer_more=tuple(more),
                 results=results, check=res, as_of=day, basis_notes=tuple(basis_notes(results)), notes=tuple(notes),
-                sources=tuple(_sources(results, res, hardware, as_of_given=as_of is not None)), version=__version__, data_dates=tuple(stamp),
-                command=command)
+                sources=tuple(_sources(results, res, hardware, as_of_given=as_of is not None)),
+                version=__version__, data_dates=tuple(stamp), command=command)
+
+
+def _flop_interval(res: CheckResult) -> str:
+    lo, hi = res.flop_low, res.flop_high
+    if lo is None or hi is None or mag(lo, "FLOP") == mag(hi, "FLOP"):
+        return ""
+    return f"; 90% interval on the evidence {sci(mag(lo, 'FLOP'), 3)}-{sci(mag(hi, 'FLOP'), 3)}"
 
 
 def _days(res: CheckResult) -> str:
@@ -179,20 +186,20 @@ def _rules_sentence(res: CheckResult, day: _dt.date) -> str:
 
 
 def _spread_sentence(results: Sequence[CostResult]) -> str | None:
-    with_ev = [r for r in results if r.evidence is not None and r.evidence.cost is not None]
-    if len({r.gpu for r in with_ev}) < 2:
+    costs = [(mag(r.evidence.cost, "USD"), r.gpu) for r in results
+             if r.evidence is not None and r.evidence.cost is not None]
+    if len({gpu for _, gpu in costs}) < 2:
         return None
-    lo = min(with_ev, key=lambda r: mag(r.evidence.cost, "USD"))
-    hi = max(with_ev, key=lambda r: mag(r.evidence.cost, "USD"))
-    return (f"Like for like (evidence figures, one method), the cost runs from {money_sig(mag(lo.evidence.cost, 'USD'))} "
-            f"on {lo.gpu} to {money_sig(mag(hi.evidence.cost, 'USD'))} on {hi.gpu}.")
+    (low, lo_gpu), (high, hi_gpu) = min(costs), max(costs)
+    return (f"Like for like (evidence figures, one method), the cost runs from {money_sig(low)} on {lo_gpu} to "
+            f"{money_sig(high)} on {hi_gpu}.")
 
 
 # the profile fields a memo shows (energy, memory and sparse peaks are not in it), and those it names
-_SHOWN_FIELDS = ("peak", "efficiency", "price", "mfu_range", "efficiency_range", "price_range", "prices", "overhead",
-                 "released")
 _USED_FIELDS = ("peak", "efficiency", "price", "price_tier", "price_date", "mfu_range", "efficiency_range",
                 "price_range", "prices", "overhead")
+_SHOWN_FIELDS = ("peak", "efficiency", "price", "mfu_range", "efficiency_range", "price_range", "prices", "overhead",
+                 "released")
 
 
 def _sources(results: Sequence[CostResult], res: CheckResult, hardware: HardwareDB | None, *,
@@ -218,7 +225,6 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
     for (text, url, date), what in merged.items():
         out.append(SourceEntry(what="; ".join(what), text=text, url=url, date=date))
     # the known runs behind each evidence interval
-    runs = _runs_by_model()
     groups: dict[str, list[str]] = {}
     for r in results:
         ev = r.evidence
@@ -229,26 +235,30 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
         from .evidence import default_model
 
         model = default_model()
+        runs = _runs_by_model()
         for group, chips in groups.items():
             generation, _, cls = group.rpartition(", ")
             obs = model.group_runs(generation, cls)
-            links = tuple((f"{o.model}" + (f" ({runs[o.model][1]})" if runs.get(o.model, (None, None))[1] else ""),
-                           runs.get(o.model, (None, None))[0] or "") for o in obs)
+            links = []
+            for o in obs:
+                url, year = runs.get(o.model, (None, None))
+                links.append((o.model + (f" ({year})" if year else ""), url or ""))
             fit = model.fits.get(cls)
-            text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group})"
-                    + (f", shrunk toward the {cls} class centre of {fit.runs} runs" if fit else "")
-                    + " (flopcalc runs.yaml; each name links to the run's source)")
+            centre = f"the {cls} class centre of {fit.runs} known runs" if fit else f"the {cls} class centre"
+            text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group}), shrunk toward {centre}"
+                    if obs else f"no known runs in group ({group}): {centre}")
+            text += " (flopcalc runs.yaml" + ("; each name links to the run's source)" if obs else ")")
             out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))} evidence", text=text,
-                                   date=file_stamp("runs.yaml"), links=links, kind="runs"))
+                                   date=file_stamp("runs.yaml"), links=tuple(links), kind="runs"))
     # the rules: those in force or enacted on the date, and any other the run crosses
-    shown = [c for c in res.checks if c.binding or c.verdict == "crossed"]
     by_source: dict[tuple[str, str | None], list[str]] = {}
-    for c in shown:
-        t = c.threshold
-        by_source.setdefault((t.source, t.status_as_of), []).append(t.id)
+    for c in res.checks:
+        if c.binding or c.verdict == "crossed":
+            t = c.threshold
+            by_source.setdefault((t.source, t.status_as_of), []).append(t.id)
     for (text, checked), ids in by_source.items():
-        out.append(SourceEntry(what="rule " + ", ".join(ids), text=text, date=f"status checked {checked}"
-                               if checked else None, kind="rule"))
+        out.append(SourceEntry(what="rule " + ", ".join(ids), text=text,
+                               date=f"status checked {checked}" if checked else None, kind="rule"))
     return out
 
 
@@ -281,13 +291,13 @@ def _safe_url(url: str | None) -> str | None:
     return u
 
 
-def _display_url(url: str, limit: int = 64) -> str:
+def _display_url(url: str, limit: int = 56) -> str:
     """A URL as people read it on paper: no scheme, no 'www.', and a very long one cut short (the link keeps it)."""
     shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
     return shown if len(shown) <= limit else shown[:limit - 1] + "\u2026"
 
 
-def _short(text: str, limit: int = 96) -> str:
+def _short(text: str, limit: int = 84) -> str:
     """Text cut at a word boundary near `limit` characters (texts holding a link are left whole)."""
     if len(text) <= limit or _URL.search(text):
         return text
@@ -350,6 +360,10 @@ _CHIP_HEAD = ("chip", "peak TFLOP/s", "assumed eff.", "$ per chip-hour", "chip-h
               "evidence eff. (90%)", "evidence cost (90%)")
 
 
+_CHIP_HEAD_HTML = ("chip", "peak TFLOP/s", "efficiency", "$ per chip-hour", "chip-hours", "cost", "efficiency",
+                   "cost")
+
+
 def _chip_rows(m: Memo) -> list[list[str]]:
     """The like-for-like table: the assumption beside the evidence, one row per chip."""
     rows = []
@@ -365,8 +379,8 @@ def _chip_rows(m: Memo) -> list[list[str]]:
             money_sig(mag(r.cost, "USD")),
         ]
         if ev is not None and ev.efficiency is not None and ev.cost is not None:
-            kind = "all-in" if ev.basis == "runs" else "MFU, cited"
-            row += [f"{pct(ev.efficiency)} {kind} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)})",
+            kind = "all-in" if ev.basis == "runs" else "cited"
+            row += [f"{pct(ev.efficiency)} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)}) {kind}",
                     f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
                     f"{money_sig(mag(ev.cost_high, 'USD'))})"]
         else:
@@ -417,9 +431,15 @@ def _rule_lines(m: Memo) -> list[str]:
     return out
 
 
-_TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: the all-in efficiency "
-               "known runs on the chip's generation imply, or ('MFU, cited') the profile's cited MFU range, not "
-               "evidence; 90% intervals. Costs: the final run, before overhead.")
+_TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: 'all-in' is the "
+               "efficiency known runs on the chip's generation imply (from billed chip-hours); 'cited' is the "
+               "profile's cited MFU range, not evidence from runs; 90% intervals. Costs: the final run, before "
+               "overhead.")
+
+
+def _overhead_line(m: Memo) -> str:
+    parts = [f"{r.gpu} x{mag(r.overhead, ''):g} = {money_sig(mag(r.cost_with_overhead, 'USD'))}" for r in m.results]
+    return "With overhead (failed runs, restarts, bugs), the assumed cost is " + "; ".join(parts) + "."
 
 
 # ----------------------------------------------------------------------------------------------- the chart
@@ -451,7 +471,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     left, right, top, row_h = 130, 664, 8, 24
     width = 680
     plot_h = row_h * len(rows)
-    height = top + plot_h + 38
+    height = top + plot_h + 33
 
     def x(v: float) -> float:
         return left + (math.log10(v) - lo_e) / (hi_e - lo_e) * (right - left)
@@ -472,7 +492,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
     # the key, on one line under the axis: the marks on the left, the axis's unit on the right
-    yk = top + plot_h + 31
+    yk = top + plot_h + 29
     parts.append(f'<g font-size="10" fill="#333"><line x1="6" y1="{yk - 4}" x2="32" y2="{yk - 4}" '
                  f'stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/><circle cx="19" cy="{yk - 4}" r="3.5" '
                  f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence and 90% interval (dashed: cited MFU)'
@@ -520,7 +540,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
 # ----------------------------------------------------------------------------------------------- HTML
 
 _CSS = """
-@page { margin: 10mm 12mm; }
+@page { margin: 10mm 11mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; font-size: 9pt;
@@ -528,8 +548,8 @@ body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-
 @media print { body { padding: 0; max-width: none; } }
 header { display: flex; justify-content: space-between; font-size: 7.5pt; color: #555;
   border-bottom: 2px solid #1f4e79; padding-bottom: 0.8mm; margin-bottom: 2mm; }
-h1 { font-size: 12pt; line-height: 1.25; margin: 0 0 2mm; font-weight: 600; }
-h2 { font-size: 9.5pt; margin: 2.6mm 0 1mm; color: #1f4e79; }
+h1 { font-size: 11.5pt; line-height: 1.25; margin: 0 0 1.6mm; font-weight: 600; }
+h2 { font-size: 9.5pt; margin: 2.2mm 0 0.8mm; color: #1f4e79; }
 p { margin: 0 0 0.8mm; }
 .answer { border-left: 3px solid #1f4e79; background: #f1f5fa; padding: 1.6mm 2.6mm; }
 .answer .quote { font-size: 9.5pt; font-weight: 600; }
@@ -537,13 +557,14 @@ p { margin: 0 0 0.8mm; }
 table { border-collapse: collapse; width: 100%; font-size: 7.6pt; line-height: 1.25; margin: 0 0 0.8mm; }
 th, td { text-align: left; padding: 0.35mm 1.2mm; border-bottom: 1px solid #dcdcdc; vertical-align: top; }
 th { font-weight: 600; background: #f4f4f4; }
-table.chips td, table.chips th { white-space: nowrap; }
+table.chips td { white-space: nowrap; }
+table.chips th.group { text-align: center; background: #e9eef5; border-bottom: 1px solid #fff; }
 tr.crossed td { font-weight: 600; }
 figure { margin: 0.5mm 0; }
 figure svg { width: 100%; height: auto; display: block; }
 .small { font-size: 7pt; line-height: 1.25; color: #333; }
-ol.sources { font-size: 6.1pt; line-height: 1.22; color: #222; columns: 3; column-gap: 4mm; margin: 0;
-  padding-left: 3.5mm; }
+ol.sources { font-size: 6.1pt; line-height: 1.2; color: #222; columns: 3; column-gap: 4mm; margin: 0;
+  padding-left: 0; list-style-position: inside; }
 ol.sources li { overflow-wrap: anywhere; margin: 0 0 0.4mm; }
 a { color: #1f4e79; text-decoration: none; }
 footer { font-size: 6.5pt; color: #444; border-top: 1px solid #bbb; margin-top: 1.5mm; padding-top: 0.8mm;
@@ -567,14 +588,15 @@ def render_html(m: Memo) -> str:
         *(f"<p>{_h(s)}</p>" for s in m.answer_more),
         "</section>",
         "<h2>Assumption vs evidence, chip by chip</h2>",
-        '<table class="chips"><thead><tr>' + "".join(f"<th>{_h(h)}</th>" for h in _CHIP_HEAD)
-        + "</tr></thead><tbody>",
+        '<table class="chips"><thead><tr><th colspan="2"></th><th class="group" colspan="4">assumption</th>'
+        '<th class="group" colspan="2">evidence, 90% interval</th></tr><tr>'
+        + "".join(f"<th>{_h(h)}</th>" for h in _CHIP_HEAD_HTML) + "</tr></thead><tbody>",
     ]
     for row in _chip_rows(m):
         p.append("<tr>" + "".join(f"<td>{_h(v)}</td>" for v in row) + "</tr>")
     p.append("</tbody></table>")
     p.append(f'<figure id="chart">{chart_svg(m)}</figure>')
-    p.append(f'<p class="small">{_h(_TABLE_NOTE)}</p>')
+    p.append(f'<p class="small">{_h(_TABLE_NOTE + " " + _overhead_line(m))}</p>')
     for n in m.basis_notes:
         p.append(f'<p class="small">{_h(n)}</p>')
     if m.notes:
@@ -649,7 +671,7 @@ def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
     out += [_md_row([_md(v) for v in row]) for row in _chip_rows(m)]
     label = "Training cost per chip: evidence centre and 90% interval, assumption as a tick"
     target = chart.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    out += ["", f"![{_md(label)}]({target})", "", _md(_TABLE_NOTE), ""]
+    out += ["", f"![{_md(label)}]({target})", "", _md(_TABLE_NOTE + " " + _overhead_line(m)), ""]
     out += [f"- {_md(n)}" for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes))]
     out += ["", f"## The rules on {_md(day)}: in force or enacted", "", _md_row([_md(h) for h in _RULE_HEAD]),
             _md_row(["---"] * len(_RULE_HEAD))]
@@ -702,6 +724,8 @@ def _write(path: Path, text: str) -> None:
             fh.write(text)
     except OSError as e:
         raise OutputError(f"cannot write {clean(str(path))[:120]}: {e.strerror or e}") from None
+    except ValueError:  # a NUL in the path
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: the path holds a NUL character") from None
 
 
 def write_memo(m: Memo, out: str | Path) -> list[Path]:

@@ -171,9 +171,26 @@ class Plan:
                 f"chips={self.chips})")
 
     def _repr_html_(self) -> str:
+        """The chain's main figures, as people write them, and the verdicts of the binding rules (for Jupyter)."""
+        from .fmt import grouped, human, money, sci, sig
         from .rows import html_table
 
-        return html_table(self.to_dict())
+        f = sci(mag(self.flop, "FLOP"), 2)
+        if self.flop_low is not None and self.flop_high is not None and self.flop_low != self.flop_high:
+            f += f" (90% {sci(mag(self.flop_low, 'FLOP'))}-{sci(mag(self.flop_high, 'FLOP'))})"
+        row: dict[str, Any] = {
+            "start": self.start, "budget": money(mag(self.budget, "USD")), "chip": f"{self.gpu} ({self.precision})",
+            "final-run FLOP": f, "parameters": sig(self.params), "tokens": sig(self.tokens),
+            "chips": "-" if self.chips is None else f"{self.chips:,}",
+            "days": "-" if self.days is None else f"{mag(self.days, 'day'):g}",
+            "chip-hours": human(mag(self.chip_hours, "hour")),
+            "power": "-" if self.power is None else f"{sig(mag(self.power, 'MW'))} MW",
+            "energy": f"{grouped(mag(self.energy, 'MWh'))} MWh",
+            "training memory": f"{sig(mag(self.memory, 'TB'))} TB",
+            "fewest chips for memory": f"{self.min_chips_for_memory:,}",
+        }
+        row.update({f"rule {r.threshold.id}": r.verdict for r in self.binding})
+        return html_table(row)
 
 
 def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any = None,
@@ -218,6 +235,10 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     ovh = mag(unit.overhead, "")
     ev = unit.evidence
     n_chips: int | None = None
+    f_lo: pint.Quantity | None
+    f_hi: pint.Quantity | None
+    usd_lo: pint.Quantity | None
+    usd_hi: pint.Quantity | None
 
     if start == "budget":
         b = _budget(budget, prof, **kw)
@@ -240,7 +261,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         usd = calc.dollars(needed, unit.price)
         bought = calc.flop_in(needed, unit.peak, mag(unit.efficiency, ""))
         f_lo = f_hi = None
-        if ev is not None and ev.efficiency_low is not None:
+        if ev is not None and ev.efficiency_low is not None and ev.efficiency_high is not None:
             f_lo = calc.flop_in(needed, unit.peak, ev.efficiency_low) / unit.overhead
             f_hi = calc.flop_in(needed, unit.peak, ev.efficiency_high) / unit.overhead
         usd_lo = calc.dollars(needed, ev.price_low) if ev is not None else None
@@ -302,9 +323,13 @@ def _rule_list(rules: Any) -> list[Threshold]:
     """The shipped thresholds, or the given ones (an iterable of Threshold)."""
     if rules is None:
         return load_thresholds()
+    what = f"rules must be a list of thresholds (flopcalc.thresholds()), not {type(rules).__name__}"
     if isinstance(rules, (str, bytes)) or not isinstance(rules, Iterable):
-        raise InputTypeError(f"rules must be a list of thresholds (flopcalc.thresholds()), not {type(rules).__name__}")
-    out = list(rules)
+        raise InputTypeError(what)
+    try:
+        out = list(rules)
+    except TypeError:  # a pint Quantity or numpy scalar claims to be iterable and is not
+        raise InputTypeError(what) from None
     bad = [r for r in out if not isinstance(r, Threshold)]
     if bad:
         raise InputTypeError(f"rules must hold thresholds (flopcalc.thresholds()), not {type(bad[0]).__name__}")

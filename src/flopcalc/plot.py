@@ -20,7 +20,7 @@ import datetime as _dt
 import io
 import math
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -135,7 +135,7 @@ def _dollar_axis(ax: Any, *, log: bool) -> None:
     if log:
         lo, hi = ax.get_ylim()
         decades = math.log10(hi / lo)
-        subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+        subs = (1.0, 2.0, 5.0) if decades <= 3.2 else (1.0,)
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=30))
         ax.yaxis.set_minor_formatter(NullFormatter())
     else:
@@ -218,7 +218,8 @@ class _Mark:
 def _names(mark: _Mark, *, limit: int = 6) -> list[str]:
     """The rules at a mark, binding first, the others grouped by status: ['A, B', 'proposed: C, D']."""
     groups: dict[str, list[str]] = {}
-    order = sorted(mark.rules, key=lambda r: (not _binding(r[0]), r[0].status, r[0].jurisdiction, r[0].id))
+    order = sorted(mark.rules, key=lambda r: (not _binding(r[0]), "" if _binding(r[0]) else r[0].status,
+                                              _short(r[0]), r[0].id))
     shown = 0
     hidden = 0
     for t, cond in order:
@@ -270,7 +271,8 @@ class _Marks:
 
 
 def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float, float]) -> _Marks:
-    """Lines at FLOP tests (x) and, when the y axis is the run's cost, at dollar tests (y); notes on what is left out."""
+    """Lines at FLOP tests (x) and, when the y axis is the run's cost, at dollar tests (y); notes on what is left
+    out and why."""
     marks = _Marks({}, {}, [])
     lo, hi = x_range
     left: dict[str, list[str]] = {"scoped": [], "cost": [], "outside": [], "other": []}
@@ -296,8 +298,8 @@ def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float
         elif kind == "usd" and run_cost_axis:
             left["scoped"].append(t.id)
     if left["scoped"]:
-        marks.notes.append(f"Not drawn: rules that apply only to a kind of model or developer ({_ids(left['scoped'])}); "
-                           "--include-scoped draws them.")
+        marks.notes.append("Not drawn: rules that apply only to a kind of model or developer "
+                           f"({_ids(left['scoped'])}); --include-scoped draws them.")
     if left["cost"]:
         marks.notes.append(f"Not drawn: training-cost tests ({_ids(left['cost'])}); they test the final run's cost, "
                            "and this y axis includes overhead: --no-overhead draws them.")
@@ -416,8 +418,9 @@ def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
         parts.append(f"{basis.price_tier or 'default'} prices")
     overheads = sorted({mag(r.overhead, '') for r in results})
     if basis.with_overhead:
-        o = f"{overheads[0]:g}x" if len(overheads) == 1 else "each chip's"
-        parts.append(f"final run x {o} overhead" + (" (given)" if "overhead" in a else ""))
+        o = f"{overheads[0]:g}" if len(overheads) == 1 else "each chip's overhead"
+        parts.append(f"cost of the final run × {o} (overhead for failed runs and restarts"
+                     + (", given)" if "overhead" in a else ")"))
     else:
         parts.append("final run only (no overhead)")
     return "; ".join(parts)
@@ -445,12 +448,13 @@ class _Page:
         from matplotlib.figure import Figure
 
         self.fig = Figure(figsize=(width, height), dpi=150)
-        FigureCanvasAgg(self.fig)
+        canvas = FigureCanvasAgg(self.fig)
         self.width, self.height = width, height
-        self.renderer = self.fig.canvas.get_renderer()
+        self.renderer = canvas.get_renderer()
         wrap = int(width * 72 / (7 * 0.56))
-        foot = [ln for note in footnotes for ln in textwrap.wrap(_t(note), wrap, subsequent_indent="  ")]
-        stamp_lines = textwrap.wrap(_t(stamp), int(width * 72 / (6.5 * 0.56)))
+        foot = [ln for note in footnotes for ln in textwrap.wrap(_t(note), wrap, subsequent_indent="  ",
+                                                                  break_on_hyphens=False)]
+        stamp_lines = textwrap.wrap(_t(stamp), int(width * 72 / (6.5 * 0.56)), break_on_hyphens=False)
         y = 0.08
         for line in reversed(stamp_lines):
             self.fig.text(1 - 0.1 / width, y / height, line, ha="right", va="bottom", fontsize=6.5, color="0.4")
@@ -464,7 +468,7 @@ class _Page:
         self.fig.text(0.1 / width, top / height, _t(title), ha="left", va="top", fontsize=12.5, weight="bold")
         top -= 0.3
         for line in subtitle:
-            for part in textwrap.wrap(_t(line), int(width * 72 / (8.5 * 0.55))):
+            for part in textwrap.wrap(_t(line), int(width * 72 / (8.5 * 0.55)), break_on_hyphens=False):
                 self.fig.text(0.1 / width, top / height, part, ha="left", va="top", fontsize=8.5, color="0.2")
                 top -= 0.17
         self.top_in = top - 0.08
@@ -517,7 +521,8 @@ def _pack(head: str, groups: Sequence[str], width: int) -> str:
                 lines.append(cur.rstrip())
                 cur = "  "
             if len(cur) + len(piece) > width:  # one name longer than a line: wrap it between words
-                parts = textwrap.wrap(piece, max(10, width - len(cur)), subsequent_indent="  ")
+                parts = textwrap.wrap(piece, max(10, width - len(cur)), subsequent_indent="  ",
+                                      break_on_hyphens=False)
                 lines.extend(cur + parts[0] if j == 0 else p for j, p in enumerate(parts[:-1]))
                 cur = (parts[-1] if len(parts) > 1 else cur + parts[0]) + " "
                 continue
@@ -552,10 +557,10 @@ def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *,
         colour, style = mark.style
         bottom = (y_floor or {}).get(value)
         if bottom is not None:  # a FLOP-and-dollars rule: the corner of the region it covers
-            ax.plot([value, value], [bottom, ys[1]], color=colour, lw=1.2, ls=style, zorder=1.5)
-            ax.plot([value, x1], [bottom, bottom], color=colour, lw=1.2, ls=style, zorder=1.5)
+            ax.plot([value, value], [bottom, ys[1]], color=colour, lw=1.2, ls=style, zorder=1.5, gid="rule")
+            ax.plot([value, x1], [bottom, bottom], color=colour, lw=1.2, ls=style, zorder=1.5, gid="rule")
         else:
-            ax.axvline(value, color=colour, lw=1.2, ls=style, zorder=1.5)
+            ax.axvline(value, color=colour, lw=1.2, ls=style, zorder=1.5, gid="rule")
         label = _pack(f"{sci(value)} FLOP: ", _names(mark), width)
         t = ax.text(value, 0.985, _t(label), transform=trans, rotation=90, va="top", ha="left", fontsize=7,
                     color="0.1" if mark.binding else "0.3", linespacing=1.1, zorder=4,
@@ -573,28 +578,52 @@ def _x_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], *,
     return texts
 
 
+def _covers_data(ax: Any, bb: Any) -> bool:
+    """Whether the display box `bb` lies over any data line (rule lines excepted)."""
+    import numpy as np
+
+    steps = np.linspace(0.0, 1.0, 25)[:, None]
+    for line in ax.get_lines():
+        if line.get_gid() is not None or len(line.get_xydata()) == 0:  # rule lines, leaders
+            continue
+        pts = ax.transData.transform(line.get_xydata())
+        if len(pts) == 1:
+            dense = pts
+        else:
+            dense = np.concatenate([a + steps * (b - a) for a, b in zip(pts[:-1], pts[1:], strict=True)])
+        inside = (dense[:, 0] >= bb.x0) & (dense[:, 0] <= bb.x1) & (dense[:, 1] >= bb.y0) & (dense[:, 1] <= bb.y1)
+        if inside.any():
+            return True
+    return False
+
+
 def _y_rule_lines(page: _Page, ax: Any, marks: dict[float, _Mark], avoid: Sequence[Any] = ()) -> None:
-    """Horizontal lines at dollar tests (training cost), each labelled above one of its ends: the left end, or
-    the right one if the left label would overlap a label or the legend already there."""
+    """Horizontal lines at dollar tests (training cost), each labelled at one of its ends, above or below it:
+    the first place that covers no label, key or data line (else no label or key)."""
     from .fmt import money_sig
 
     placed = [a.get_window_extent(page.renderer) for a in avoid]
     width = int(0.45 * ax.get_window_extent(page.renderer).width / page.fig.dpi * 72 / (7 * 0.56))
     for value, mark in sorted(marks.items()):
         colour, style = mark.style
-        ax.axhline(value, color=colour, lw=1.2, ls=style, zorder=1.5)
-        label = _pack(f"> {money_sig(value)} training cost: ", _names(mark, limit=4), width)
-        t = None
-        for x, ha in ((0.005, "left"), (0.995, "right")):
-            if t is not None:
+        ax.axhline(value, color=colour, lw=1.2, ls=style, zorder=1.5, gid="rule")
+    for value, mark in sorted(marks.items()):
+        label = _t(_pack(f"> {money_sig(value)} training cost: ", _names(mark, limit=4), width))
+        options: list[tuple[int, int, float, str, str]] = []
+        for va in ("bottom", "top"):
+            for x, ha in ((0.005, "left"), (0.995, "right")):
+                t = ax.text(x, value, label, transform=ax.get_yaxis_transform(), ha=ha, va=va, fontsize=7,
+                            color="0.1" if mark.binding else "0.3", zorder=4, linespacing=1.1,
+                            bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0})
+                bb = t.get_window_extent(page.renderer)
                 t.remove()
-            t = ax.text(x, value, _t(label), transform=ax.get_yaxis_transform(), ha=ha, va="bottom", fontsize=7,
-                        color="0.1" if mark.binding else "0.3", zorder=4, linespacing=1.1,
-                        bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0})
-            bb = t.get_window_extent(page.renderer)
-            if not any(bb.overlaps(o) for o in placed):
-                break
-        assert t is not None
+                clear = not any(bb.overlaps(o) for o in placed)
+                options.append((0 if clear and not _covers_data(ax, bb) else 1 if clear else 2, len(options), x,
+                                ha, va))
+        _, _, x, ha, va = min(options)
+        t = ax.text(x, value, label, transform=ax.get_yaxis_transform(), ha=ha, va=va, fontsize=7,
+                    color="0.1" if mark.binding else "0.3", zorder=4, linespacing=1.1,
+                    bbox={"facecolor": "white", "alpha": 0.85, "lw": 0, "pad": 1.0})
         placed.append(t.get_window_extent(page.renderer))
 
 
@@ -612,7 +641,7 @@ def _end_labels(page: _Page, ax: Any, items: list[tuple[str, float, str]], *, fo
         frac = (c - box.y0) / box.height
         t.set_position((1.0 + 12 / box.width, frac))
         ax.plot([1.0, 1.0 + 10 / box.width], [(w - box.y0) / box.height, frac], transform=ax.transAxes,
-                color=colour, lw=0.8, clip_on=False)
+                color=colour, lw=0.8, clip_on=False, gid="leader")
 
 
 def _label_width(page: _Page, labels: Sequence[str], fontsize: float) -> float:
@@ -646,7 +675,7 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
     out, fmt = _check_out(out)
     if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (flop_min, flop_max)) \
             or not 0 < flop_min < flop_max:
-        raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min:g} to {flop_max:g})")
+        raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min!r} to {flop_max!r})")
     if not 2 <= int(points) <= 1000:
         raise InputError("points must be between 2 and 1000")
     mpl = _matplotlib()
@@ -688,10 +717,10 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
             lows += a
             highs += a
             end = a[-1]
-            if all(v[1] is not None for v in vals):
-                mid = [v[1] for v in vals]
-                lo = [v[2] for v in vals]
-                hi = [v[3] for v in vals]
+            mid = [v[1] for v in vals if v[1] is not None]
+            lo = [v[2] for v in vals if v[2] is not None]
+            hi = [v[3] for v in vals if v[3] is not None]
+            if len(mid) == len(lo) == len(hi) == len(vals):
                 ax.fill_between(xs, lo, hi, color=colour, alpha=_EVIDENCE_ALPHA, lw=0, zorder=2)
                 ax.plot(xs, mid, color=colour, lw=2.2, zorder=3)
                 lows += lo
@@ -708,7 +737,7 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
         ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)
         ax.set_axisbelow(True)
         ax.set_xlabel("training compute (FLOP)")
-        ax.set_ylabel("training cost (USD), " + ("final run x overhead" if with_overhead else "final run only"))
+        ax.set_ylabel("training cost (USD), " + ("final run × overhead" if with_overhead else "final run only"))
         floors = {}
         for value, mark in marks.x.items():
             usd = [lim.base for t, _ in mark.rules for lim in t.limits if lim.kind == "usd"]
@@ -727,6 +756,8 @@ def _short_basis(basis: _Basis, results: Sequence[CostResult]) -> str:
     a = basis.assumptions
     parts = [basis.precision or "default precision", "price given" if "price" in a else (basis.price_tier or
                                                                                           "default prices")]
+    if "peak" in a:
+        parts.append("peak given")
     if "efficiency" in a:
         parts.append(f"efficiency {mag(results[0].efficiency, ''):g} given")
     overheads = sorted({mag(r.overhead, '') for r in results})
@@ -735,11 +766,28 @@ def _short_basis(basis: _Basis, results: Sequence[CostResult]) -> str:
     return ", ".join(parts)
 
 
-def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: bool = False) -> Any:
+def _dollar_rule_entries(ax: Any, marks: dict[float, _Mark]) -> list[tuple[Any, str]]:
+    """Lines across the chart at dollar tests, named in the key (where no label can sit clear of the data)."""
+    from matplotlib.lines import Line2D
+
+    from .fmt import money_sig
+
+    out = []
+    for value, mark in sorted(marks.items()):
+        colour, style = mark.style
+        ax.axhline(value, color=colour, lw=1.2, ls=style, zorder=2.5, gid="rule")
+        out.append((Line2D([], [], color=colour, lw=1.2, ls=style),
+                    _pack(f"> {money_sig(value)} training cost: ", _names(mark, limit=4), 70)))
+    return out
+
+
+def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: bool = False,
+            extra: Sequence[tuple[Any, str]] = ()) -> Any:
     """The key: evidence and assumption styles, and one entry per rule-line style drawn."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    handles: list[Any]
     if bars:
         handles = [Patch(facecolor="#5b7fa8", edgecolor="none"),
                    Line2D([], [], color="0.15", marker="|", markersize=10, ls="-", lw=1.2),
@@ -763,7 +811,11 @@ def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: b
     if any(m.scoped for m in marks):
         handles.append(Line2D([], [], color=_RULE_BINDING, lw=1.2, ls=(0, (1, 2))))
         labels.append("rule for one kind of model or developer only")
-    leg = ax.legend(handles, [_t(s) for s in labels], loc=loc, fontsize=7.5, framealpha=0.95, edgecolor="0.8")
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
+    leg = ax.legend(handles, [_t(s) for s in labels], loc=loc, fontsize=7.5, framealpha=0.95, edgecolor="0.8",
+                    handlelength=3.2)
     leg.set_zorder(5)
     return leg
 
@@ -805,12 +857,12 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
             fl = t.limit("flop")
             usd = [lim.base for lim in t.limits if lim.kind == "usd"]
             if usd and fl is not None and fl.met_by(f) and all(lim.kind in ("flop", "usd") for lim in t.limits):
-                ymarks.setdefault(max(usd), _Mark(max(usd), [])).rules.append((t, f"with {fl.describe()} FLOP"))
+                ymarks.setdefault(max(usd), _Mark(max(usd), [])).rules.append((t, f"with {fl.describe()}"))
     rules_line = (f"Rules at {sci(f)} FLOP ({sel.describe()}): " + "; ".join(names)) if names else \
         f"No {sel.describe().replace('rules ', 'rule ')} sets its line at {sci(f)} FLOP."
     footnotes = [
         "Bars: evidence cost, i.e. the chip's all-in efficiency implied by known training runs and the centre of "
-        "its price tier's range; whiskers: its 90% interval; diamonds: the assumption (profile efficiency x price).",
+        "its price tier's range; whiskers: its 90% interval; diamonds: the assumption (profile efficiency and price).",
     ]
     if not with_overhead:
         footnotes.append("Horizontal lines: rules that test the training run's cost in dollars.")
@@ -842,20 +894,163 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
         for v in ymarks:
             top = max(top, v)
         ax.set_xlim(-0.6, len(rows) - 0.4)
-        ax.set_ylim(0, top * 1.22)
+        ax.set_ylim(0, top * 1.12)
+        values = []
         for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
             y = max(hi or 0.0, a, e or 0.0)
-            ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x, y), xytext=(0, 4),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=7.5, color="0.1", zorder=5)
+            values.append(ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x, y), xytext=(0, 4),
+                                      textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
+                                      color="0.1", zorder=5))
         _dollar_axis(ax, log=False)
         ax.set_xticks(xs)
         ax.set_xticklabels([_t(s) for s in ticks], fontsize=7.5)
         ax.grid(True, axis="y", color="0.88", lw=0.7, zorder=0)
         ax.set_axisbelow(True)
-        ax.set_ylabel(f"cost of {sci(f)} FLOP (USD), " + ("final run x overhead" if with_overhead else
+        ax.set_ylabel(f"cost of {sci(f)} FLOP (USD), " + ("final run × overhead" if with_overhead else
                                                         "final run only"))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        legend = _legend(ax, ymarks.values(), sel.day, loc="upper left", bars=True)
-        _y_rule_lines(page, ax, ymarks, avoid=[legend])
+        extra = _dollar_rule_entries(ax, ymarks)
+        legend = _legend(ax, (), sel.day, loc="upper left", bars=True, extra=extra)
+        for _ in range(12):  # raise the top until the key covers no bar's figure
+            key = legend.get_window_extent(page.renderer)
+            if not any(key.overlaps(v.get_window_extent(page.renderer)) for v in values):
+                break
+            ax.set_ylim(0, ax.get_ylim()[1] * 1.1)
         return _save(page.fig, out, fmt)
+
+
+# ------------------------------------------------------------------ over the years
+
+def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None = None, end: int | None = None,
+               gpus: Sequence[str] | None = None, price_tier: str | None = None,
+               rules: Iterable[Threshold] | None = None, as_of: _dt.date | str | None = None,
+               statuses: Iterable[str] = (), include_scoped: bool = False,
+               hardware: HardwareDB | None = None) -> Path:
+    """Write a chart of what each FLOP figure cost year by year (flopcalc.trends.trend) to `out`.
+
+    One line per FLOP figure (default: the FLOP tests of the rules drawn): observed years solid,
+    projected years dashed, each with its 90% interval as a band; each line labelled at its end
+    with the rules set at that figure. Rules that test the run's cost in dollars are drawn across.
+    """
+    from .fmt import sci
+    from .trends import RATE_BAND, RATE_OOM_PER_YEAR, method_lines, trend
+
+    out, fmt = _check_out(out)
+    mpl = _matplotlib()
+    sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
+    marks = _rule_marks(sel, run_cost_axis=True, x_range=(0.0, math.inf))
+    if isinstance(flops, (str, int, float)):
+        flops = [flops]
+    wanted = list(flops) or sorted(marks.x)
+    if not wanted:
+        raise InputError(f"no FLOP figure to draw: no {sel.describe().replace('rules ', 'rule ')} has a FLOP test; "
+                         "give one, e.g. 1e26")
+    rows = trend(wanted, start=start, end=end, gpus=gpus, price_tier=price_tier, hardware=hardware)
+    by_flop: dict[float, list[Any]] = {}
+    for r in rows:
+        by_flop.setdefault(r.flop, []).append(r)
+    years = sorted({r.year for r in rows})
+    chip_by_year = {r.year: (r.gpu, r.projected) for r in rows}
+    notes = [ln for ln in method_lines(rows, tier=price_tier) if not ln.startswith("Prices:")]
+    notes += marks.notes
+    if as_of is not None:
+        notes.append(f"Rules as of {sel.day.isoformat()} ({sel.describe()}).")
+    projected = any(r.projected for r in rows)
+    tier = price_tier or "on-demand"
+    subtitle = ["Each year: the cheapest chip released by then, at its price dated that year and the all-in efficiency "
+                "known training runs imply (band: 90% interval)."
+                + (f" Dashed: projected at -{RATE_OOM_PER_YEAR:g} orders of magnitude a year "
+                   f"(band {RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f})." if projected else ""),
+                f"Basis: each chip's default precision; {tier} prices; final run only (no overhead)."]
+    hw_dates = sorted({r.hardware_data_as_of for r in rows if r.hardware_data_as_of})
+    loaded = list(sel.drawn) + list(sel.scoped)
+    stamp = _stamp(loaded, [], f"default precision, {tier}, no overhead")
+    if hw_dates:
+        stamp = stamp.replace("hardware -", f"hardware {hw_dates[-1]}")
+    with mpl.rc_context(_rc()):
+        page = _Page(11, 7, title="What reaching each compute line costs, year by year", subtitle=subtitle,
+                     footnotes=notes, stamp=stamp)
+        labels = {}
+        for f in by_flop:
+            mark = next((m for v, m in marks.x.items() if abs(v - f) <= 1e-9 * f), None)
+            names = _names(mark, limit=4) if mark else []
+            labels[f] = f"{sci(f)} FLOP" + ("\n" + _pack("", names, 34) if names else "")
+        right = _label_width(page, list(labels.values()), 8) + 0.35
+        ax = page.axes(left=0.85, right=right, below=0.62)
+        ax.set_yscale("log")
+        colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+        lows, highs, ends = [], [], []
+        for i, (f, rs) in enumerate(sorted(by_flop.items())):
+            colour = colours[i % len(colours)]
+            rs = sorted(rs, key=lambda r: r.year)
+            obs = [r for r in rs if not r.projected]
+            for seg, dashed in _segments(rs):
+                ys = [r.year for r in seg]
+                ax.fill_between(ys, [r.cost_usd_low for r in seg], [r.cost_usd_high for r in seg], color=colour,
+                                alpha=_EVIDENCE_ALPHA * (0.7 if dashed else 1), lw=0, zorder=2)
+                ax.plot(ys, [r.cost_usd for r in seg], color=colour, lw=2.0, zorder=3,
+                        ls=(0, (5, 3)) if dashed else "-")
+            ax.plot([r.year for r in obs], [r.cost_usd for r in obs], ls="none", marker="o", markersize=4,
+                    color=colour, zorder=4)
+            lows += [r.cost_usd_low for r in rs]
+            highs += [r.cost_usd_high for r in rs]
+            ends.append((labels[f], rs[-1].cost_usd, colour))
+        y0, y1 = min(lows) / 2, max(highs) * 2
+        for v in marks.y:
+            y0, y1 = min(y0, v / 1.5), max(y1, v * 1.5)
+        ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
+        ax.set_ylim(y0, y1)
+        _dollar_axis(ax, log=True)
+        ax.set_xticks(years)
+        ax.set_xticklabels([_t(f"{y}\n{chip_by_year[y][0] if not chip_by_year[y][1] else 'projected'}")
+                            for y in years], fontsize=7.5)
+        for tick, y in zip(ax.get_xticklabels(), years, strict=True):
+            if chip_by_year[y][1]:
+                tick.set_color("0.45")
+        ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("year, and the cheapest chip that year")
+        ax.set_ylabel("training cost (USD), final run only")
+        _trend_legend(ax, projected, _dollar_rule_entries(ax, marks.y))
+        _end_labels(page, ax, ends)
+        return _save(page.fig, out, fmt)
+
+
+def _segments(rows: Sequence[Any]) -> list[tuple[list[Any], bool]]:
+    """Runs of observed (solid) and projected (dashed) years. The step from an observed year into a projected
+    one, or from a projected one into an observed one, belongs to the projected (dashed) run."""
+    segs: list[tuple[list[Any], bool]] = []
+    for r in rows:
+        if not segs:
+            segs.append(([r], r.projected))
+            continue
+        last, dashed = segs[-1]
+        if dashed == r.projected:
+            last.append(r)
+        elif r.projected:
+            segs.append(([last[-1], r], True))
+        else:
+            last.append(r)
+            segs.append(([r], False))
+    return [(rs, dashed) for rs, dashed in segs if len(rs) > 1]
+
+
+def _trend_legend(ax: Any, projected: bool, extra: Sequence[tuple[Any, str]]) -> Any:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [(Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none"),
+                           Line2D([], [], color="0.3", lw=2.0, marker="o", markersize=4))]
+    labels = ["observed: a dated price that year (band: 90% interval)"]
+    if projected:
+        handles.append((Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA, edgecolor="none"),
+                        Line2D([], [], color="0.3", lw=2.0, ls=(0, (5, 3)))))
+        labels.append("projected from the nearest dated year")
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
+    leg = ax.legend(handles, [_t(s) for s in labels], loc="upper right", fontsize=7.5, framealpha=0.95,
+                    edgecolor="0.8", handlelength=3.2)
+    leg.set_zorder(5)
+    return leg

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -14,7 +13,7 @@ from ._schema import Fields, as_date, first_day
 from ._yaml import read_yaml
 from .errors import DataError, InputError
 from .text import clean
-from .units import mag, parse_quantity, registry
+from .units import has_unit, mag, parse_quantity, registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -27,9 +26,11 @@ BINDING_STATUSES = ("in-force", "enacted")  # what `check` sets a run against by
 LIMIT_KINDS = ("flop", "flop_per_s", "usd", "revenue_usd", "relative")
 _PARSE_KIND = {"flop": "flop", "flop_per_s": "flop_rate", "usd": "usd", "revenue_usd": "usd"}
 _UNIT = {"flop": "FLOP", "flop_per_s": "FLOP/s", "usd": "USD", "revenue_usd": "USD", "relative": "FLOP"}
-# Two figures within this relative distance are the same figure: float arithmetic (chips x days x
-# peak x efficiency) lands a hair off a line it reaches exactly. Documented in docs/reliability.md.
-REL_TOL = 1e-12
+# Two figures within this relative distance (about 45 units in the last place of a double) are the same
+# figure: float arithmetic (chips x days x peak x efficiency, budget(cost(x))) lands a few ulps off a line
+# it reaches exactly. Such a figure is "at the line": '>=' rules are met there and '>' rules are not.
+# Documented in docs/reliability.md; 10^13 times finer than the EU's accepted +-30%.
+REL_TOL = 1e-14
 _KEYS = ("id", "name", "jurisdiction", "instrument", "article", "limits", "counts", "triggers", "scope", "status",
          "history", "effective_from", "effective_until", "dates", "source", "confidence", "note", "cumulative",
          "counting")
@@ -53,6 +54,11 @@ class Limit:
     @property
     def base(self) -> float:
         return mag(self.value, _UNIT[self.kind])
+
+    def at_line(self, x: float, line: float | None = None) -> bool:
+        """Whether x is on the limit's line, within REL_TOL."""
+        limit = self.base if line is None else line
+        return abs(x - limit) <= REL_TOL * abs(limit)
 
     def met_by(self, x: float, line: float | None = None) -> bool:
         """Whether x meets the limit (against `line` instead of the limit's own value, if given).
@@ -216,7 +222,7 @@ def _limit(f: Fields, item: Any, j: int) -> Limit:
 
 
 def _unit_value(lf: Fields, key: str, raw: Any, kind: str):
-    if not isinstance(raw, str) or not re.search(r"[A-Za-z$]", raw):
+    if not has_unit(raw):
         raise lf.error(key, f"{str(raw)[:40]!r} needs a unit, e.g. '1e26 FLOP', '1e20 FLOP/s' or '500e6 USD'")
     try:
         return parse_quantity(raw, _PARSE_KIND.get(kind, "flop"), what=key)
@@ -297,9 +303,9 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
 
 def load_thresholds(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Threshold]:
     """The shipped thresholds, then those in `files` (a file's id replaces a shipped one with that id)."""
-    if isinstance(files, (str, Path)):
-        files = [files]
-    paths = ([data_path("thresholds.yaml")] if bundled else []) + [Path(p) for p in files]
+    from .inputs import paths as _paths_of
+
+    paths = ([data_path("thresholds.yaml")] if bundled else []) + _paths_of(files, what="thresholds files")
     by_id: dict[str, Threshold] = {}
     for path in paths:
         doc = _read_cached(path)
@@ -344,12 +350,10 @@ def thresholds(rules: Iterable[Threshold] | None = None, *, status: Iterable[str
         >>> [t.status for t in thresholds(as_of="2024-06-01") if t.id == "us-eo-14110"]
         ['in-force']
     """
-    from .inputs import parse_date
+    from .inputs import items_of, names, parse_date
 
-    rules = load_thresholds() if rules is None else list(rules)
-    if isinstance(status, str):
-        status = [status]
-    wanted = {str(s).lower() for s in status}
+    rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
+    wanted = set(names(status, what="status"))
     bad = wanted - set(STATUSES)
     if bad:
         raise InputError(f"status {clean(sorted(bad)[0])[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
@@ -369,8 +373,12 @@ def get_threshold(rule_id: str, rules: Iterable[Threshold] | None = None) -> Thr
     """One threshold by id."""
     from .errors import UnknownNameError
 
-    rules = load_thresholds() if rules is None else list(rules)
-    key = clean(str(rule_id)).strip().lower()
+    from .inputs import items_of
+
+    rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
+    if not isinstance(rule_id, str):
+        raise InputError(f"a threshold id must be text, not {type(rule_id).__name__}")
+    key = clean(rule_id).strip().lower()
     for t in rules:
         if t.id == key:
             return t
@@ -379,7 +387,9 @@ def get_threshold(rule_id: str, rules: Iterable[Threshold] | None = None) -> Thr
 
 def timeline(rules: Iterable[Threshold] | None = None) -> list[tuple[StatusChange, Threshold]]:
     """Every status change of every rule, in date order."""
-    rules = load_thresholds() if rules is None else list(rules)
+    from .inputs import items_of
+
+    rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
     events = [(c, t) for t in rules for c in t.history]
     return sorted(events, key=lambda e: (e[0].date, e[1].id))
 

@@ -110,7 +110,9 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
 
 def load_runs(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Run]:
     """The bundled known runs, then the runs in `files` (same schema: a mapping with a `runs` list)."""
-    paths = ([data_path("runs.yaml")] if bundled else []) + [Path(p) for p in files]
+    from .inputs import paths as _paths_of
+
+    paths = ([data_path("runs.yaml")] if bundled else []) + _paths_of(files, what="runs files")
     runs: list[Run] = []
     for path in paths:
         doc = read_yaml(path)

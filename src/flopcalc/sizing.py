@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,18 +44,22 @@ def size(flop: Any, *, params: Any = None, tokens: Any = None, tokens_per_param:
         raise InputError("give at most one of params, tokens and tokens-per-param")
     if params is not None:
         n = float(parse_count(params, what="params"))
-        d = c / (6 * n)
+        d = c / (6 * n) if n else math.inf
         method = "tokens that spend the budget at the given parameter count"
     elif tokens is not None:
         d = float(parse_count(tokens, what="tokens"))
-        n = c / (6 * d)
+        n = c / (6 * d) if d else math.inf
         method = "parameters that spend the budget on the given token count"
     else:
         r = parse_bounded(tokens_per_param, what="tokens per parameter") if tokens_per_param is not None \
             else calc.CHINCHILLA_TOKENS_PER_PARAM
         n, d = calc.compute_optimal(c, r)
         method = f"compute-optimal at {r:g} tokens per parameter"
-    return SizeResult(flop=Q_(c, "FLOP"), params=n, tokens=d, tokens_per_param=d / n, method=method)
+    ratio = d / n if n else math.inf
+    if not all(math.isfinite(x) and x > 0 for x in (n, d, ratio)):
+        raise InputError(f"parameters {n:.3g} and tokens {d:.3g} for {c:.3g} FLOP are not both finite and positive: "
+                         "the inputs are too extreme")
+    return SizeResult(flop=Q_(c, "FLOP"), params=n, tokens=d, tokens_per_param=ratio, method=method)
 
 
 def finetune_flop(params: Any, tokens: Any, trainable_params: Any = None) -> pint.Quantity:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .errors import InputError, MissingExtraError
+from .errors import InputError, InputTypeError, MissingExtraError
 from .hardware import HardwareDB, Profile, resolve
 from .units import Q_, parse_quantity
 
@@ -30,13 +30,24 @@ def _numpy():
 def _axis(np, values: Any, *, what: str, lo: float, hi: float | None = None, lo_open: bool = True,
           parse=None):
     """A 1-D float array from a scalar or a sequence, every value checked (finite, in range)."""
-    seq = list(values) if isinstance(values, (list, tuple, range)) or hasattr(values, "__array__") else [values]
-    if parse is not None:
-        seq = [parse(v) if not isinstance(v, (int, float)) else float(v) for v in seq]
-    try:
-        arr = np.asarray(seq, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be numbers, e.g. [0.3, 0.4, 0.5]") from None
+    if hasattr(values, "__array__") and getattr(values, "ndim", 1) > 0:
+        seq = list(np.asarray(values).reshape(-1).tolist())
+    elif isinstance(values, (list, tuple, range)):
+        seq = list(values)
+    else:
+        seq = [values]
+    from .units import parse_number
+
+    def one(v: Any) -> float:
+        if isinstance(v, (bool, type(None))) or not isinstance(v, (str, int, float)) and not hasattr(v, "__float__"):
+            raise InputTypeError(f"{what} must be numbers, e.g. [0.3, 0.4, 0.5], not {type(v).__name__}")
+        if parse is not None and isinstance(v, str) or hasattr(v, "units"):
+            if parse is None:
+                raise InputError(f"{what} takes plain numbers, not {v!r:.40}")
+            return float(parse(v))
+        return parse_number(v, what=what)
+
+    arr = np.asarray([one(v) for v in seq], dtype=float).reshape(-1)
     if arr.size == 0:
         raise InputError(f"{what} is empty: give at least one value")
     bad = ~np.isfinite(arr) | (arr < lo) | ((arr == lo) if lo_open else False)

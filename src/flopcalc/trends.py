@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from . import calc
 from ._schema import first_day
-from .errors import InputError
+from .errors import InputError, InputTypeError
 from .evidence import EfficiencyInterval, default_model
 from .hardware import PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
 from .units import Q_, mag, parse_quantity
@@ -28,8 +28,8 @@ from .units import Q_, mag, parse_quantity
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["TrendRow", "trend", "parse_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR", "RATE_BAND",
-           "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
+__all__ = ["TrendRow", "trend", "parse_year", "release_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR",
+           "RATE_BAND", "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
 
 # Epoch AI (Hobbhahn and Besiroglu 2022), "Trends in GPU price-performance": FLOP/s per dollar of
 # GPUs used in ML doubles every 2.07 years (95% CI 1.54-3.13), i.e. 0.146 OOM/year (0.096-0.195).
@@ -356,14 +356,18 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
     if y1 - y0 + 1 > MAX_YEARS:
         raise InputError(f"the years {y0}-{y1} span {y1 - y0 + 1} years: at most {MAX_YEARS} at once")
     tier = _tier(price_tier)
+    if hardware is not None and not isinstance(hardware, HardwareDB):
+        raise InputTypeError(f"hardware must be a HardwareDB (flopcalc.load_profiles()), not "
+                             f"{type(hardware).__name__}")
     db = hardware if hardware is not None else default_db()
-    if gpus is not None and isinstance(gpus, str):
-        gpus = [gpus]
-    given = bool(gpus)
-    if given:
-        profiles = list({p.id: p for p in (resolve(g, db) for g in gpus or ())}.values())
-    else:
-        profiles = db.all()
+    if isinstance(gpus, (str, Profile)):
+        gpus = [gpus]  # type: ignore[list-item]
+    try:
+        wanted = list(gpus or ())
+    except TypeError:
+        raise InputTypeError(f"gpus must be a list of chip ids, not {type(gpus).__name__}") from None
+    given = bool(wanted)
+    profiles = list({p.id: p for p in (resolve(g, db) for g in wanted)}.values()) if given else db.all()
     chips, skipped = _chips(profiles, tier)
     if not chips:
         names = ", ".join(skipped[:6]) + (", ..." if len(skipped) > 6 else "")
@@ -388,8 +392,9 @@ def price_sources(rows: Sequence[TrendRow]) -> list[str]:
     return list(seen.values())
 
 
-def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None) -> list[str]:
-    """The method in a few sentences, with its sources (shown under the table)."""
+def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None, sources: bool = False) -> list[str]:
+    """The method in a few sentences with its source (shown under the table); `sources` adds one line
+    per dated price the rows rest on (price_sources)."""
     t = _tier(tier)
     which = (f"the {t} tier" if t else "on-demand prices: a chip's neocloud quote where it has one that year, "
              "else its hyperscaler quote")
@@ -407,6 +412,8 @@ def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None) -> list[s
             f"{RATE_OOM_PER_YEAR:g} orders of magnitude a year (x{10 ** -RATE_OOM_PER_YEAR:.2f} a year); its band "
             f"{RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f} (Hobbhahn and Besiroglu's 2.07-year doubling of FLOP/s per "
             f"dollar, 95% CI 1.54-3.13 years) widens the interval: {EPOCH_URL}")
-    lines.append("Prices: " + " | ".join(price_sources(rows)))
+    if sources:
+        lines.append("Prices: the dated quotes the rows rest on (chip, date, tier, price, source):")
+        lines += [f"  {line}" for line in price_sources(rows)]
     lines.append("Method and caveats: docs/trend-method.md.")
     return lines

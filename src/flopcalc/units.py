@@ -22,7 +22,7 @@ from .errors import InputError, InputTypeError
 if TYPE_CHECKING:  # pragma: no cover
     import pint
 
-__all__ = ["registry", "Q_", "exact", "to_float", "parse_number", "parse_bounded", "parse_count", "parse_quantity",
+__all__ = ["registry", "Q_", "exact", "has_unit", "to_float", "parse_number", "parse_bounded", "parse_count", "parse_quantity",
            "KINDS", "SUFFIXES", "check_kind", "mag"]
 
 _DEFINITIONS = """
@@ -158,6 +158,19 @@ def _split_number(text: str) -> tuple[Decimal, str]:
     raise InputError(f"{_shown(text)} is not a number")
 
 
+def has_unit(value: Any) -> bool:
+    """Whether text carries a unit (or a '$') after its number: '700 W' yes; 700, '1e26' and '10^26' no."""
+    if not isinstance(value, str):
+        return False
+    s = value.strip()
+    if s.startswith(("$", "-$", "+$")):
+        return True
+    try:
+        return bool(_split_number(s)[1])
+    except InputError:
+        return True  # not a number at all: let the parser name the problem
+
+
 def exact(value: Any, *, what: str = "value", accepted: str = "a number such as 1e26") -> Decimal:
     """A finite number given as text, int, float, Decimal, Fraction or numpy scalar, as an exact Decimal.
 
@@ -285,6 +298,8 @@ def parse_quantity(
     '0.1 YFLOP' is the same float as '1e23'. The result is in the base unit (FLOP, FLOP/s,
     USD, USD/hour, W, B, day, kgCO2e/kWh).
     """
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InputError(f"kind {_shown(kind)} is not a kind of quantity: expected one of {', '.join(KINDS)}")
     dim_unit, default_unit, accepted = KINDS[kind]
     ureg = registry()
     if isinstance(text, ureg.Quantity):
@@ -346,7 +361,7 @@ def parse_quantity(
 
 
 _BASE = {"FLOP": "FLOP", "FLOP/s": "FLOP/s", "USD/hour": "USD/hour", "USD": "USD", "W": "W", "GB": "B",
-         "day": "day", "kgCO2e/kWh": "kgCO2e/kWh"}
+         "day": "s", "kgCO2e/kWh": "kgCO2e/kWh"}
 
 
 def _base_unit(dim_unit: str) -> str:

@@ -13,7 +13,7 @@ from . import calc
 from .errors import InputError
 from .estimate import CostResult, budget, cost
 from .hardware import HardwareDB, Profile, resolve
-from .inputs import parse_chips, parse_date
+from .inputs import items_of, names, optional_name, parse_chips, parse_date, parse_peak
 from .rules import BINDING_STATUSES, STATUSES, Limit, Threshold, load_thresholds
 from .units import Q_, mag, parse_count, parse_quantity
 
@@ -152,9 +152,10 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         >>> f"{r.flop.to('FLOP').magnitude:.2g}"
         '3.6e+25'
     """
-    rules = load_thresholds() if rules is None else list(rules)
+    rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
     day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
-    wanted = {str(s).lower() for s in (statuses or ())}
+    wanted = set(names(statuses, what="statuses"))
+    price_tier = optional_name(price_tier, what="price tier")
     bad = wanted - set(STATUSES)
     if bad:
         raise InputError(f"status {sorted(bad)[0][:30]!r} is not a status; use one of {', '.join(STATUSES)}")
@@ -181,22 +182,22 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     unit = cost(Q_(1.0, "FLOP"), prof, precision=precision, peak=peak, efficiency=efficiency, price=price,
                 price_tier=price_tier, overhead=overhead, hardware=hardware)
     n_chips = parse_chips(chips) if chips is not None else None
-    t_days = parse_quantity(days, "time", what="days").to("day") if days is not None else None
+    t_days = parse_quantity(days, "time", what="days") if days is not None else None  # in seconds, as given
     cluster = None
     flop_lo = flop_hi = None
     bf16 = None
     notes: list[str] = []
     if n_chips is not None and t_days is not None:
-        hours = (Q_(n_chips, "") * t_days).to("hour")
-        hw = calc.flop_in(hours, unit.peak, mag(unit.efficiency, ""))
+        hw = calc.cluster_flop(n_chips, t_days, unit.peak, mag(unit.efficiency, ""))
         ev = unit.evidence
         if ev is not None and ev.efficiency_low is not None:
-            flop_lo = calc.flop_in(hours, unit.peak, ev.efficiency_low)
-            flop_hi = calc.flop_in(hours, unit.peak, ev.efficiency_high)
-        cluster = calc.finite(((parse_quantity(peak, "flop_rate") if peak is not None else theoretical_peak(prof))
+            flop_lo = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_low)
+            flop_hi = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_high)
+        cluster = calc.finite(((parse_peak(peak) if peak is not None else theoretical_peak(prof))
                                * Q_(n_chips, "")).to("FLOP/s"), "cluster FLOP/s")
         if precision is None and unit.precision == "fp8" and "bf16" in prof.peak:
-            bf16 = calc.flop_in(hours, prof.peak["bf16"], prof.efficiency.get("bf16", mag(unit.efficiency, "")))
+            bf16 = calc.cluster_flop(n_chips, t_days, prof.peak["bf16"],
+                                     prof.efficiency.get("bf16", mag(unit.efficiency, "")))
             notes.append(f"the whole run is assumed at {prof.id}'s FP8 peak ({prof.id}'s default precision); at "
                          f"BF16 it would be {mag(bf16, 'FLOP'):.3g} FLOP (give --precision bf16)")
     direct = parse_quantity(flop, "flop", what="FLOP").to("FLOP") if flop is not None else None
@@ -404,9 +405,10 @@ def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware:
                     price_tier: str | None = None, overhead: Any = None) -> list[ThresholdCost]:
     """For each threshold: the cost of its FLOP limit (or a relative limit's fallback), the chips that reach
     its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`."""
+    rules = items_of(rules, Threshold, what="rules")
     prof = resolve(gpu, hardware)
     kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
-                              price_tier=price_tier, overhead=overhead)
+                              price_tier=optional_name(price_tier, what="price tier"), overhead=overhead)
     out = []
     for t in rules:
         fields: dict[str, Any] = {}
@@ -416,7 +418,7 @@ def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware:
             r = cost(fl.value, prof, hardware=hardware, **kw)
             fields.update(chip_hours=r.chip_hours, cost=r.cost, cost_with_overhead=r.cost_with_overhead, estimate=r)
         if fs is not None:
-            pk = parse_quantity(peak, "flop_rate") if peak is not None else theoretical_peak(prof)
+            pk = parse_peak(peak) if peak is not None else theoretical_peak(prof)
             fields.update(chips_needed=_chips_to_meet(fs, mag(pk, "FLOP/s")), cluster_peak_per_chip=pk)
         if us is not None:
             fields.update(flop_for_usd=budget(us.value, prof, hardware=hardware, **kw).flop)

@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import assumption_options, format_option, hardware_files_option, load_db, overrides, thresholds_files_option
+from .common import (assumption_options, format_option, hardware_files_option, load_db, overrides,
+                     thresholds_files_option)
 from .output import emit_data, emit_table
 
 _OVERHEAD = ("Overhead: of the money or cluster time bought, only 1/overhead trains the final run (the rest: failed "
@@ -29,7 +30,8 @@ _VERDICTS = ("verdict: crossed / not crossed; uncertain = the 90% evidence inter
               help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
 @click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
 @click.option("--as-of", type=params.DATE, help="Read the rules as they stood on this date (default today).")
-@click.option("--all", "show_all", is_flag=True, help="List every rule in the table, not only those in force or enacted.")
+@click.option("--all", "show_all", is_flag=True,
+              help="List every rule in the table, not only those in force or enacted.")
 @format_option()
 @thresholds_files_option()
 @hardware_files_option()
@@ -71,8 +73,10 @@ def _title(p: Any) -> str:
 def _bytes(x: float) -> str:
     from ..fmt import human
 
-    text = human(x)
-    return f"{text[:-1]} {text[-1].replace('k', 'k')}B" if text[-1] in "kMBT" else f"{text} bytes"
+    text = human(x)  # 10.1T -> 10.1 TB; B (billion) -> GB
+    if text[-1] in "kMBT":
+        return f"{text[:-1]} {'G' if text[-1] == 'B' else text[-1]}B"
+    return f"{text} bytes"
 
 
 def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:

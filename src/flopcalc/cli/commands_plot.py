@@ -12,7 +12,17 @@ from .common import TIERS, assumption_options, gpu_option, hardware_files_option
     thresholds_files_option
 from .output import echo
 
-KINDS = ("cost", "bars")
+KINDS = ("cost", "bars", "trend")
+_ON_DEMAND = "on-demand"
+
+
+def _year(what: str) -> params._Parsed:
+    def parse(v: str) -> int:
+        from ..trends import parse_year
+
+        return parse_year(v, what=what)
+
+    return params._Parsed("YEAR", parse)
 
 
 @cli.command()
@@ -20,15 +30,21 @@ KINDS = ("cost", "bars")
 @click.option("--out", required=True, metavar="FILE",
               help="Output file; its suffix sets the format: .png, .svg or .pdf. Missing folders are created.")
 @click.option("--kind", type=click.Choice(KINDS), default="cost", show_default=True,
-              help="cost: cost against FLOP, one line per chip; bars: one FLOP figure, one bar per chip.")
+              help="cost: cost against FLOP, one line per chip; bars: one FLOP figure, one bar per chip; "
+                   "trend: what FLOP figures cost year by year (default: the rules' figures).")
 @gpu_option(default=None)
 @assumption_options(tiers=False)
-@click.option("--price-tier", type=click.Choice(TIERS), metavar="TIER", default="neocloud-on-demand",
-              show_default=True, help="Price every chip at its latest price of this tier (one basis for all): "
-                                      + ", ".join(TIERS) + ".")
+@click.option("--price-tier", type=click.Choice((_ON_DEMAND, *TIERS)), metavar="TIER",
+              help="Price every chip at its price of this tier (one basis for all): " + ", ".join(TIERS)
+                   + ", or on-demand (neocloud where quoted, else hyperscaler). Default: neocloud-on-demand "
+                     "(trend: on-demand).")
 @click.option("--min-flop", type=params.FLOP, help="Left edge of --kind cost (default 1e22).")
 @click.option("--max-flop", type=params.FLOP, help="Right edge of --kind cost (default 1e27).")
-@click.option("--no-overhead", is_flag=True, help="Plot the cost of the final run alone, without overhead.")
+@click.option("--no-overhead", is_flag=True,
+              help="Plot the cost of the final run alone, without overhead (trend: always).")
+@click.option("--from", "start", type=_year("start year"), metavar="YEAR", help="--kind trend: first year (2020).")
+@click.option("--to", "end", type=_year("end year"), metavar="YEAR",
+              help="--kind trend: last year (default this year + 4; years without a dated price are projected).")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS", type=STATUS_CHOICE,
               help="Draw the rules with this status (on --as-of); repeatable. Default: in-force and enacted.")
 @click.option("--as-of", type=params.DATE, help="Take each rule's status on this date (default today).")
@@ -37,19 +53,21 @@ KINDS = ("cost", "bars")
 @thresholds_files_option()
 @hardware_files_option()
 def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_flop: Any, max_flop: Any,
-         no_overhead: bool, statuses: tuple[str, ...], as_of: Any, include_scoped: bool, price_tier: str,
+         no_overhead: bool, statuses: tuple[str, ...], as_of: Any, include_scoped: bool, price_tier: str | None,
+         start: int | None, end: int | None,
          thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Chart what compute costs: the evidence (with its 90% interval) and the assumption, per chip.
 
     \b
     flopcalc plot --out cost.png                     cost against FLOP, rule lines marked
     flopcalc plot --out bars.pdf --kind bars 1e26    one figure, chips side by side
+    flopcalc plot --out trend.svg --kind trend       the rules' figures, year by year
 
     Every chip is put on one basis: --precision (default bf16, or the nearest of its class) and
     --price-tier. Rules drawn: those in force or enacted today, unless --status / --as-of say
     otherwise. Needs matplotlib: pip install 'flopcalc[plot]'.
     """
-    from ..plot import _check_out, plot_bars, plot_costs
+    from ..plot import DEFAULT_PRICE_TIER, _check_out, plot_bars, plot_costs, plot_trend
     from ..rules import load_thresholds
     from ..units import mag
 
@@ -59,14 +77,28 @@ def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_
                                "for one figure chip by chip use --kind bars FLOP")
     if kind != "cost" and (min_flop is not None or max_flop is not None):
         raise click.UsageError("--min-flop and --max-flop set the range of --kind cost only")
+    if kind != "trend" and (start is not None or end is not None):
+        raise click.UsageError("--from and --to set the years of --kind trend only")
+    assumptions = overrides(kw)
+    if kind == "trend":
+        given = [f"--{k}" for k in assumptions]
+        if given:
+            raise click.UsageError(f"--kind trend uses each chip's default precision and dated prices: "
+                                   f"{', '.join(given)} cannot be set for it")
+        path = plot_trend(out, flop, start=start, end=end, gpus=list(gpus) or None,
+                          price_tier=None if price_tier == _ON_DEMAND else price_tier,
+                          rules=load_thresholds(thresholds_files), as_of=as_of, statuses=statuses,
+                          include_scoped=include_scoped, hardware=load_db(hardware_files))
+        echo(f"wrote {path}")
+        return
     if kind == "bars" and len(flop) != 1:
         raise click.UsageError(f"--kind bars takes one FLOP figure (got {len(flop)}), e.g. "
                                "flopcalc plot --kind bars 1e26 --out bars.png")
-    assumptions = overrides(kw)
     precision = assumptions.pop("precision", "bf16")
+    tier = DEFAULT_PRICE_TIER if price_tier in (None, _ON_DEMAND) else price_tier
     common: dict[str, Any] = dict(with_overhead=not no_overhead, rules=load_thresholds(thresholds_files),
                                   as_of=as_of, statuses=statuses, include_scoped=include_scoped, precision=precision,
-                                  price_tier=None if "price" in assumptions else price_tier,
+                                  price_tier=None if "price" in assumptions else tier,
                                   hardware=load_db(hardware_files), **assumptions)
     chips = list(gpus) or None
     if kind == "bars":

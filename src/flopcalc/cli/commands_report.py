@@ -45,7 +45,10 @@ def report(ctx: click.Context, flop: Any, out: str, gpus: tuple[str, ...], as_of
     interval) per chip, the rules crossed on the date, every source, and a stamp of what made it.
 
     FLOP as for 'flopcalc cost' (one figure), or --params and --tokens, or --chips and --days.
-    Example: flopcalc report 1e26 --gpu h100 --gpu a100 --out memo.html
+
+    \b
+    Example:
+      flopcalc report 1e26 --gpu h100 --gpu a100 --out memo.html
     """
     import shlex
 

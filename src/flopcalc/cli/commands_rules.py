@@ -268,7 +268,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     f = data["flop"]
     head = [f"Training compute: {_flop_text(f, lines)} FLOP ({res.method} method)"]
     if res.method == "hardware" and data["flop_low"] != data["flop_high"]:
-        head[0] += f", 90% interval {_flop_text(data['flop_low'], lines)}-{_flop_text(data['flop_high'], lines)}"
+        head[0] += f", 90% evidence interval {_flop_text(data['flop_low'], lines)}-{_flop_text(data['flop_high'], lines)}"
     if res.architecture_flop is not None:
         head.append(f"  architecture: 6 x N x D = {sci(data['architecture_flop'], 3)} FLOP")
     if res.hardware_flop is not None:
@@ -301,8 +301,12 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     if explain:
         from ..rows import explain_cost
 
-        if res.unit is not None and res.method in ("hardware", "both"):
-            echo("\n".join(explain_cost(res.unit)[1:]) + "\n")
+        if res.hardware_flop is not None and res.chips is not None:
+            from ..estimate import cost as cost_fn
+
+            run = cost_fn(res.hardware_flop, res.gpu, chips=res.chips, hardware=db, **overrides(kw))
+            echo(f"The hardware method, step by step ({res.chips:,} chips x {mag(res.days, 'day'):g} days):")
+            echo("\n".join(explain_cost(run)) + "\n")
         else:
             echo(f"{res.method} method: no chip arithmetic; the figure is tested as given.\n")
 

@@ -69,4 +69,4 @@ def trend(flop: tuple[Any, ...], start: int | None, end: int | None, gpus: tuple
                       f"{money(r.price_usd_per_chip_hour)} ({r.price_tier}, {date})", human(r.chip_hours),
                       _cost_cell(r), _projected_cell(r)])
     emit_table(["year", "FLOP", "chip", "$/chip-h (tier, date)", "chip-hours", "cost", "projected"], table, fmt,
-               footer=method_lines(rows, tier=price_tier))
+               footer=method_lines(rows, tier=price_tier, sources=True))

@@ -79,7 +79,13 @@ def _date(v: str) -> _dt.date:
 
 
 FLOP = quantity("flop", "FLOP", what="FLOP")
-PEAK = quantity("flop_rate", "FLOP/S", what="peak")
+def _peak(v: str) -> Any:
+    from ..inputs import parse_peak
+
+    return parse_peak(v)
+
+
+PEAK = _Parsed("FLOP/S", _peak)
 PRICE = quantity("price", "USD/HOUR", what="price")
 USD = quantity("usd", "USD", what="amount")
 DAYS = quantity("time", "DAYS", what="days")
