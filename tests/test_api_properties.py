@@ -209,21 +209,23 @@ def test_grid_any_input(flop, gpu, kw) -> None:
         _finite_dict(r)
 
 
-@pytest.mark.parametrize("name", ["trend", "plan"])
-def test_functions_being_written_are_exported(name: str) -> None:
-    """trend and plan are being written (issue 11); once importable they must join the fuzz above."""
-    try:
-        fn = getattr(flopcalc, name)
-    except (AttributeError, ImportError):
-        pytest.skip(f"flopcalc.{name} is not importable yet")
-    assert callable(fn)
-    for bad in (10**400, float("nan"), Decimal("NaN"), "\x1b]52;c;x\x07", object(), None):
-        try:
-            fn(bad)
-        except FlopcalcError:
-            pass
-        except TypeError as e:  # a missing required argument is a programming error, not a value error
-            assert "argument" in str(e)
+@API
+@given(flops=st.one_of(anything, st.lists(anything, min_size=1, max_size=2)),
+       kw=st.dictionaries(st.sampled_from(["start", "end", "gpus", "price_tier", "hardware"]), anything, max_size=3))
+def test_trend_any_input(flops, kw) -> None:
+    rows = _ok_or_flopcalc_error(flopcalc.trend, flops, **kw)
+    for r in rows or []:
+        _finite_dict(r)
+        assert 0 < r.cost_usd_low < r.cost_usd < r.cost_usd_high
+
+
+@API
+@given(budget=st.one_of(st.just("$50M"), anything),
+       kw=st.dictionaries(st.sampled_from(["flop", "chips", "days", "gpu", "precision", "peak", "efficiency", "price",
+                                           "price_tier", "overhead", "tokens_per_param", "pue", "as_of", "rules",
+                                           "hardware"]), anything, max_size=3))
+def test_plan_any_input(budget, kw) -> None:
+    _finite_dict(_ok_or_flopcalc_error(flopcalc.plan, budget, **kw))
 
 
 # Named cases from the issue: each must be a FlopcalcError (not a bare TypeError/ValueError/OverflowError).

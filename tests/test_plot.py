@@ -128,8 +128,8 @@ def test_bar_chart_y_ticks_are_dollars_from_zero(tmp_path: Path) -> None:
 def test_usd_label() -> None:
     from flopcalc.plot import usd_label
 
-    cases = {0: "$0", 500: "$500", 5e3: "$5k", 1e6: "$1M", 1e8: "$100M", 2.5e8: "$250M", 1e9: "$1B",
-             1.25e9: "$1.25B", 1e10: "$10B", 3e12: "$3T"}
+    cases = {0: "$0", 0.001: "$1e-3", 0.5: "$0.5", 500: "$500", 5e3: "$5k", 1e6: "$1M", 1e8: "$100M",
+             2.5e8: "$250M", 1e9: "$1B", 1.25e9: "$1.25B", 1e10: "$10B", 3e12: "$3T", 2e15: "$2e15"}
     assert {v: usd_label(v) for v in cases} == cases
 
 
@@ -302,6 +302,16 @@ def test_spread_never_overlaps() -> None:
         assert pos[b] - pos[a] >= (sizes[a] + sizes[b]) / 2 + 1.0 - 1e-9
     assert all(0.0 <= p - s / 2 and p + s / 2 <= 100.0 for p, s in zip(pos, sizes))
     assert pos[3] == 10.0  # a label with room stays where it belongs
+
+
+def test_trend_segments_keep_the_steps_into_and_out_of_projections_dashed() -> None:
+    from types import SimpleNamespace
+
+    from flopcalc.plot import _segments
+
+    rows = [SimpleNamespace(year=2018 + i, projected=p) for i, p in enumerate([True, True, False, False, True])]
+    segs = [([r.year for r in rs], dashed) for rs, dashed in _segments(rows)]
+    assert segs == [([2018, 2019, 2020], True), ([2020, 2021], False), ([2021, 2022], True)]
 
 
 def test_plot_help_imports_no_matplotlib() -> None:

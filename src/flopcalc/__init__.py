@@ -16,7 +16,8 @@ import sys as _sys
 if _sys.argv and (_sys.argv[0] == "-m" or _sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] in ("flopcalc",
                                                                                           "flopcalc.exe")):
     # Started as the command line: Ctrl-C at any moment (even while importing) exits 130, quietly.
-    import _signal  # the C module: `signal` itself imports enum, long enough to be interrupted
+    import _signal  # type: ignore[import-not-found]  # the C module (typeshed has no stub for it): `signal`
+    # itself imports enum, long enough to be interrupted
 
     def _interrupted(_sig: int, _frame: object) -> None:
         import os

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .errors import DataError, InputError
 from .text import clean
 from .units import has_unit, parse_number, parse_quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .units import Quantity
 
 
 class Fields:
@@ -39,6 +42,13 @@ class Fields:
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
+    # A required field (optional=False) is never None: a missing one raises DataError. The overloads
+    # say so, so callers get `str`, `float`... rather than `... | None`.
+    @overload
+    def text(self, key: str, *, optional: Literal[False] = ...) -> str: ...
+    @overload
+    def text(self, key: str, *, optional: bool) -> str | None: ...
+
     def text(self, key: str, *, optional: bool = False) -> str | None:
         v = self.data.get(key)
         if v is None and optional:
@@ -48,6 +58,15 @@ class Fields:
         if isinstance(v, int) and abs(v) > 10**300:
             raise self.error(key, "must be text, not a huge integer")
         return clean(str(v)).strip()
+
+    @overload
+    def number(self, key: str, value: Any = None, *, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, optional: Literal[False] = ..., label: str | None = None,
+               integer: bool = False) -> float: ...
+    @overload
+    def number(self, key: str, value: Any = None, *, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, optional: bool, label: str | None = None,
+               integer: bool = False) -> float | None: ...
 
     def number(self, key: str, value: Any = None, *, lo: float | None = None, hi: float | None = None,
                lo_open: bool = False, optional: bool = False, label: str | None = None,
@@ -83,8 +102,15 @@ class Fields:
             raise DataError(self.path, f"{x:g} is out of range: must be <= {hi:g}", field=label)
         return x
 
+    @overload
     def quantity(self, key: str, kind: str, value: Any = None, *, label: str | None = None,
-                 allow_zero: bool = False, optional: bool = False, require_unit: bool = True):
+                 allow_zero: bool = False, optional: Literal[False] = ..., require_unit: bool = True) -> Quantity: ...
+    @overload
+    def quantity(self, key: str, kind: str, value: Any = None, *, label: str | None = None,
+                 allow_zero: bool = False, optional: bool, require_unit: bool = True) -> Quantity | None: ...
+
+    def quantity(self, key: str, kind: str, value: Any = None, *, label: str | None = None,
+                 allow_zero: bool = False, optional: bool = False, require_unit: bool = True) -> Quantity | None:
         v = self.data.get(key) if value is None else value
         label = label or self.name(key)
         if v is None and optional:
@@ -99,7 +125,12 @@ class Fields:
         except InputError as e:
             raise DataError(self.path, str(e), field=label) from None
 
-    def mapping(self, key: str, *, optional: bool = False) -> dict | None:
+    @overload
+    def mapping(self, key: str, *, optional: Literal[False] = ...) -> dict[Any, Any]: ...
+    @overload
+    def mapping(self, key: str, *, optional: bool) -> dict[Any, Any] | None: ...
+
+    def mapping(self, key: str, *, optional: bool = False) -> dict[Any, Any] | None:
         v = self.data.get(key)
         if v is None and optional:
             return None
@@ -107,7 +138,12 @@ class Fields:
             raise self.error(key, f"must be a non-empty mapping, not {_short(v)}")
         return v
 
-    def seq(self, key: str, *, optional: bool = False) -> list | None:
+    @overload
+    def seq(self, key: str, *, optional: Literal[False] = ...) -> list[Any]: ...
+    @overload
+    def seq(self, key: str, *, optional: bool) -> list[Any] | None: ...
+
+    def seq(self, key: str, *, optional: bool = False) -> list[Any] | None:
         v = self.data.get(key)
         if v is None and optional:
             return None

@@ -75,7 +75,7 @@ def _check_aliases(path: Path, root: Any) -> None:
         key = id(node)
         if key in sizes and not done:
             continue
-        children = []
+        children: list[Any] = []
         if not done and node.tag.endswith(":map") and isinstance(node.value, list):
             keys: set[str] = set()
             for k, _ in node.value:

@@ -13,7 +13,7 @@ from .errors import InputError
 from .units import Q_
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["effective_rate", "chip_hours", "flop_in", "cluster_flop", "dollars", "energy", "fewest_chips", "architecture_flop",
            "finetune_flop_value", "compute_optimal", "finite", "CHINCHILLA_TOKENS_PER_PARAM",
@@ -25,7 +25,7 @@ CHINCHILLA_TOKENS_PER_PARAM = 20.0  # Hoffmann et al. 2022, arXiv 2203.15556
 BYTES_PER_PARAM_TRAINING = 16
 
 
-def finite(q: pint.Quantity, what: str) -> pint.Quantity:
+def finite(q: Quantity, what: str) -> Quantity:
     """q, if its magnitude is finite and positive; else an InputError saying the inputs are too extreme."""
     m = float(q.magnitude)
     if not math.isfinite(m) or m <= 0:
@@ -33,22 +33,22 @@ def finite(q: pint.Quantity, what: str) -> pint.Quantity:
     return q
 
 
-def effective_rate(peak: pint.Quantity, efficiency: float) -> pint.Quantity:
+def effective_rate(peak: Quantity, efficiency: float) -> Quantity:
     """Useful FLOP/s per chip: peak x efficiency."""
     return finite((peak * Q_(efficiency, "")).to("FLOP/s"), "useful FLOP/s")
 
 
-def chip_hours(flop: pint.Quantity, peak: pint.Quantity, efficiency: float) -> pint.Quantity:
+def chip_hours(flop: Quantity, peak: Quantity, efficiency: float) -> Quantity:
     """Chip-hours to do `flop` at `efficiency` of `peak`."""
     return finite((flop / effective_rate(peak, efficiency)).to("hour"), "chip-hours")
 
 
-def flop_in(hours: pint.Quantity, peak: pint.Quantity, efficiency: float) -> pint.Quantity:
+def flop_in(hours: Quantity, peak: Quantity, efficiency: float) -> Quantity:
     """FLOP done in `hours` chip-hours at `efficiency` of `peak` (the inverse of chip_hours)."""
     return finite((hours * effective_rate(peak, efficiency)).to("FLOP"), "FLOP")
 
 
-def cluster_flop(chips: int, duration: pint.Quantity, peak: pint.Quantity, efficiency: float) -> pint.Quantity:
+def cluster_flop(chips: int, duration: Quantity, peak: Quantity, efficiency: float) -> Quantity:
     """FLOP done by `chips` chips in `duration` at `efficiency` of `peak`, rounded once from the exact product.
 
     Each factor is taken at its exact binary value (Fraction), so a run whose inputs multiply to
@@ -64,16 +64,16 @@ def cluster_flop(chips: int, duration: pint.Quantity, peak: pint.Quantity, effic
     return finite(Q_(float(exact), "FLOP"), "FLOP")
 
 
-def dollars(hours: pint.Quantity, price: pint.Quantity) -> pint.Quantity:
+def dollars(hours: Quantity, price: Quantity) -> Quantity:
     return finite((hours * price).to("USD"), "cost")
 
 
-def energy(hours: pint.Quantity, tdp: pint.Quantity, factor: float) -> pint.Quantity:
+def energy(hours: Quantity, tdp: Quantity, factor: float) -> Quantity:
     """Facility energy: chip-hours x TDP x (server factor x load x PUE)."""
     return finite((hours * tdp * Q_(factor, "")).to("MWh"), "energy")
 
 
-def fewest_chips(hours: pint.Quantity, days: pint.Quantity) -> int:
+def fewest_chips(hours: Quantity, days: Quantity) -> int:
     """The fewest whole chips that do `hours` chip-hours of work within `days` (at least one)."""
     ratio = float((hours / days).to("").magnitude)
     if not math.isfinite(ratio):
@@ -84,12 +84,12 @@ def fewest_chips(hours: pint.Quantity, days: pint.Quantity) -> int:
     return max(1, k)
 
 
-def architecture_flop(params: float, tokens: float) -> pint.Quantity:
+def architecture_flop(params: float, tokens: float) -> Quantity:
     """C = 6 N D: about 6 FLOP per parameter per training token (forward 2, backward 4)."""
     return finite(Q_(6.0 * params * tokens, "FLOP"), "FLOP")
 
 
-def finetune_flop_value(params: float, tokens: float, trainable_params: float) -> pint.Quantity:
+def finetune_flop_value(params: float, tokens: float, trainable_params: float) -> Quantity:
     """Fine-tuning compute (4 N + 2 N_trainable) D: forward 2N, backward 2N for activations, 2N_t for weights."""
     return finite(Q_((4.0 * params + 2.0 * trainable_params) * tokens, "FLOP"), "fine-tuning FLOP")
 

@@ -22,7 +22,7 @@ from .units import Q_, mag, parse_bounded, parse_quantity
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
 
-    import pint
+    from .units import Quantity
 
 __all__ = ["CostResult", "BudgetResult", "EvidenceEstimate", "cost", "budget", "cost_table", "basis_notes",
            "assumption_label", "RANGE_LEVEL"]
@@ -39,16 +39,16 @@ class EvidenceEstimate:
     efficiency: float | None
     efficiency_low: float | None
     efficiency_high: float | None
-    chip_hours: pint.Quantity | None
-    chip_hours_low: pint.Quantity | None
-    chip_hours_high: pint.Quantity | None
-    price: pint.Quantity
-    price_low: pint.Quantity
-    price_high: pint.Quantity
+    chip_hours: Quantity | None
+    chip_hours_low: Quantity | None
+    chip_hours_high: Quantity | None
+    price: Quantity
+    price_low: Quantity
+    price_high: Quantity
     price_log_half_width: float
-    cost: pint.Quantity | None
-    cost_low: pint.Quantity | None
-    cost_high: pint.Quantity | None
+    cost: Quantity | None
+    cost_low: Quantity | None
+    cost_high: Quantity | None
     overhead: float
     runs: int
     group: str | None
@@ -56,15 +56,15 @@ class EvidenceEstimate:
     level: float = RANGE_LEVEL
 
     @property
-    def cost_with_overhead(self) -> pint.Quantity | None:
+    def cost_with_overhead(self) -> Quantity | None:
         return None if self.cost is None else self.cost * self.overhead
 
     @property
-    def cost_with_overhead_low(self) -> pint.Quantity | None:
+    def cost_with_overhead_low(self) -> Quantity | None:
         return None if self.cost_low is None else self.cost_low * self.overhead
 
     @property
-    def cost_with_overhead_high(self) -> pint.Quantity | None:
+    def cost_with_overhead_high(self) -> Quantity | None:
         return None if self.cost_high is None else self.cost_high * self.overhead
 
 
@@ -72,26 +72,26 @@ class EvidenceEstimate:
 class CostResult:
     """Every step from FLOP to dollars, as pint Quantities, where each assumption came from, and the evidence."""
 
-    flop: pint.Quantity
+    flop: Quantity
     gpu: str
     gpu_name: str
     precision: str
-    peak: pint.Quantity
-    efficiency: pint.Quantity
-    effective_flop_per_s: pint.Quantity
-    flop_per_chip_hour: pint.Quantity
-    chip_hours: pint.Quantity
-    price: pint.Quantity
-    cost: pint.Quantity
-    overhead: pint.Quantity
-    cost_with_overhead: pint.Quantity
-    energy: pint.Quantity
-    co2e: pint.Quantity
-    tdp: pint.Quantity
+    peak: Quantity
+    efficiency: Quantity
+    effective_flop_per_s: Quantity
+    flop_per_chip_hour: Quantity
+    chip_hours: Quantity
+    price: Quantity
+    cost: Quantity
+    overhead: Quantity
+    cost_with_overhead: Quantity
+    energy: Quantity
+    co2e: Quantity
+    tdp: Quantity
     energy_assumptions: _energy.EnergyAssumptions
     chips: int | None = None
-    wall_clock: pint.Quantity | None = None
-    days: pint.Quantity | None = None
+    wall_clock: Quantity | None = None
+    days: Quantity | None = None
     chips_needed: int | None = None
     evidence: EvidenceEstimate | None = None
     price_tier: str | None = None
@@ -107,12 +107,12 @@ class CostResult:
 
     # The low/high figures are the evidence's 90% interval (never stretched to hold the assumption).
     @property
-    def efficiency_low(self) -> pint.Quantity | None:
+    def efficiency_low(self) -> Quantity | None:
         ev = self.evidence
         return Q_(ev.efficiency_low, "") if ev and ev.efficiency_low is not None else None
 
     @property
-    def efficiency_high(self) -> pint.Quantity | None:
+    def efficiency_high(self) -> Quantity | None:
         ev = self.evidence
         return Q_(ev.efficiency_high, "") if ev and ev.efficiency_high is not None else None
 
@@ -121,35 +121,35 @@ class CostResult:
         return self.evidence.method if self.evidence else None
 
     @property
-    def price_low(self) -> pint.Quantity:
+    def price_low(self) -> Quantity:
         return self.evidence.price_low if self.evidence else self.price
 
     @property
-    def price_high(self) -> pint.Quantity:
+    def price_high(self) -> Quantity:
         return self.evidence.price_high if self.evidence else self.price
 
     @property
-    def chip_hours_low(self) -> pint.Quantity | None:
+    def chip_hours_low(self) -> Quantity | None:
         return self.evidence.chip_hours_low if self.evidence else None
 
     @property
-    def chip_hours_high(self) -> pint.Quantity | None:
+    def chip_hours_high(self) -> Quantity | None:
         return self.evidence.chip_hours_high if self.evidence else None
 
     @property
-    def cost_low(self) -> pint.Quantity | None:
+    def cost_low(self) -> Quantity | None:
         return self.evidence.cost_low if self.evidence else None
 
     @property
-    def cost_high(self) -> pint.Quantity | None:
+    def cost_high(self) -> Quantity | None:
         return self.evidence.cost_high if self.evidence else None
 
     @property
-    def cost_with_overhead_low(self) -> pint.Quantity | None:
+    def cost_with_overhead_low(self) -> Quantity | None:
         return self.evidence.cost_with_overhead_low if self.evidence else None
 
     @property
-    def cost_with_overhead_high(self) -> pint.Quantity | None:
+    def cost_with_overhead_high(self) -> Quantity | None:
         return self.evidence.cost_with_overhead_high if self.evidence else None
 
     @property
@@ -161,7 +161,8 @@ class CostResult:
         ev = self.evidence
         e = mag(self.efficiency, "")
         p = mag(self.price, "USD/hour")
-        eff_in = None if ev is None or ev.efficiency_low is None else ev.efficiency_low <= e <= ev.efficiency_high
+        eff_in = (None if ev is None or ev.efficiency_low is None or ev.efficiency_high is None
+                  else ev.efficiency_low <= e <= ev.efficiency_high)
         price_in = None if ev is None else mag(ev.price_low, "USD/hour") <= p <= mag(ev.price_high, "USD/hour")
         return {"efficiency": eff_in, "price": price_in}
 
@@ -191,69 +192,70 @@ class CostResult:
 class BudgetResult:
     """What an amount of money buys on one kind of chip: the assumption and the evidence interval."""
 
-    usd: pint.Quantity
+    usd: Quantity
     gpu: str
     precision: str
-    price: pint.Quantity
-    overhead: pint.Quantity
-    chip_hours: pint.Quantity
-    flop: pint.Quantity
-    flop_after_overhead: pint.Quantity
-    effective_flop_per_s: pint.Quantity
-    peak: pint.Quantity
-    efficiency: pint.Quantity
+    price: Quantity
+    overhead: Quantity
+    chip_hours: Quantity
+    flop: Quantity
+    flop_after_overhead: Quantity
+    effective_flop_per_s: Quantity
+    peak: Quantity
+    efficiency: Quantity
     unit: CostResult = field(repr=False)
     notes: tuple[str, ...] = ()
 
-    def _scaled(self, hours: pint.Quantity | None) -> pint.Quantity | None:
+    def _scaled(self, hours: Quantity | None) -> Quantity | None:
         ev = self.unit.evidence
         if ev is None or ev.efficiency is None or hours is None:
             return None
-        return (hours * self.peak * Q_(ev.efficiency, "")).to("FLOP")
+        flop: Quantity = (hours * self.peak * Q_(ev.efficiency, "")).to("FLOP")
+        return flop
 
     @property
-    def evidence_chip_hours(self) -> pint.Quantity | None:
+    def evidence_chip_hours(self) -> Quantity | None:
         ev = self.unit.evidence
         return None if ev is None else (self.usd / ev.price).to("hour")
 
     @property
-    def evidence_flop(self) -> pint.Quantity | None:
+    def evidence_flop(self) -> Quantity | None:
         """FLOP the money buys at the evidence efficiency and the centre of the price range."""
         return self._scaled(self.evidence_chip_hours)
 
     def _interval_factor(self) -> float | None:
         ev = self.unit.evidence
-        if ev is None or ev.efficiency_low is None or ev.efficiency is None:
+        if ev is None or ev.efficiency_low is None or ev.efficiency_high is None or ev.efficiency is None:
             return None
         te = math.log(ev.efficiency_high / ev.efficiency)
         return math.exp(math.hypot(te, ev.price_log_half_width))
 
     @property
-    def flop_low(self) -> pint.Quantity | None:
+    def flop_low(self) -> Quantity | None:
         f, k = self.evidence_flop, self._interval_factor()
         return None if f is None or k is None else f / k
 
     @property
-    def flop_high(self) -> pint.Quantity | None:
+    def flop_high(self) -> Quantity | None:
         f, k = self.evidence_flop, self._interval_factor()
         return None if f is None or k is None else f * k
 
     @property
-    def chip_hours_low(self) -> pint.Quantity | None:
+    def chip_hours_low(self) -> Quantity | None:
         ev = self.unit.evidence
         return None if ev is None else (self.usd / ev.price_high).to("hour")
 
     @property
-    def chip_hours_high(self) -> pint.Quantity | None:
+    def chip_hours_high(self) -> Quantity | None:
         ev = self.unit.evidence
         return None if ev is None else (self.usd / ev.price_low).to("hour")
 
     @property
-    def flop_after_overhead_low(self) -> pint.Quantity | None:
+    def flop_after_overhead_low(self) -> Quantity | None:
         return None if self.flop_low is None else self.flop_low / self.overhead
 
     @property
-    def flop_after_overhead_high(self) -> pint.Quantity | None:
+    def flop_after_overhead_high(self) -> Quantity | None:
         return None if self.flop_high is None else self.flop_high / self.overhead
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,8 +282,8 @@ def assumption_label(profile: Profile, precision: str, *, given: bool) -> str:
     return "profile"
 
 
-def _evidence(profile: Profile, precision: str, *, flop: pint.Quantity, peak: pint.Quantity,
-              price: pint.Quantity, price_given: bool, tier: str | None, overhead: float,
+def _evidence(profile: Profile, precision: str, *, flop: Quantity, peak: Quantity,
+              price: Quantity, price_given: bool, tier: str | None, overhead: float,
               cited_only: bool, model: EvidenceModel | None) -> EvidenceEstimate:
     iv: EfficiencyInterval = (model or default_model()).interval(profile, precision, cited_only=cited_only)
     rng = None if price_given else profile.price_ranges.get(tier or "")
@@ -337,7 +339,7 @@ def cost(
 
         >>> r = cost(1e26, "h100")
         >>> round(r.chip_hours.to("hour").magnitude)
-        35090787
+        35090674
     """
     f = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
     price_tier = optional_name(price_tier, what="price tier")
@@ -353,6 +355,8 @@ def cost(
     origin["efficiency"] = "given" if efficiency is not None else (f"{base} (essay)" if label == "essay" else base)
     day = parse_date(as_of, what="as-of date") if as_of is not None else None
     notes: list[str] = []
+    tier: str | None
+    pdate: str | None
     if price is not None:
         pr = parse_quantity(price, "price", what="price").to("USD/hour")
         tier, pdate, tier_fallback = "given", None, False
@@ -408,13 +412,14 @@ def cost(
     )
 
 
-def _notes(prof: Profile, prec: str, *, eff: float, price: pint.Quantity, ev: EvidenceEstimate, efficiency_given: bool,
+def _notes(prof: Profile, prec: str, *, eff: float, price: Quantity, ev: EvidenceEstimate, efficiency_given: bool,
            price_given: bool, cited_only: bool) -> list[str]:
     """Short notes when an assumption lies outside the evidence interval. They inform; they never override."""
     from .fmt import money, pct
 
-    notes = []
-    if ev.efficiency_low is not None and not ev.efficiency_low <= eff <= ev.efficiency_high:
+    notes: list[str] = []
+    if (ev.efficiency_low is not None and ev.efficiency_high is not None
+            and not ev.efficiency_low <= eff <= ev.efficiency_high):
         side = "above" if eff > ev.efficiency_high else "below"
         what = "all-in efficiency that known runs imply" if ev.basis == "runs" else "cited MFU range (not evidence)"
         notes.append(f"the assumed {pct(eff)} of {prec} peak on {prof.id} is {side} the 90% interval of the {what} "
@@ -432,20 +437,45 @@ def _notes(prof: Profile, prec: str, *, eff: float, price: pint.Quantity, ev: Ev
     return notes
 
 
-def cost_table(flops: Sequence[Any], gpus: Sequence[str | Profile], *, precision: str | None = None,
-               hardware: HardwareDB | None = None, **assumptions: Any) -> list[CostResult]:
-    """cost() for every chip x FLOP pair. With several chips, a precision a chip lacks falls back to
-    that chip's default (the result's precision_requested records what was asked)."""
+def cost_table(
+    flops: Sequence[Any],
+    gpus: Sequence[str | Profile],
+    *,
+    precision: str | None = None,
+    peak: Any = None,
+    efficiency: Any = None,
+    price: Any = None,
+    price_tier: str | None = None,
+    as_of: _dt.date | str | None = None,
+    overhead: Any = None,
+    chips: Any = None,
+    days: Any = None,
+    pue: Any = None,
+    grid_intensity: Any = None,
+    hardware: HardwareDB | None = None,
+    evidence_model: EvidenceModel | None = None,
+) -> list[CostResult]:
+    """cost() for every chip x FLOP pair, chip by chip; the assumptions apply to every row, as in cost().
+
+    With several chips, a precision a chip lacks falls back to that chip's default (the result's
+    precision_requested records what was asked).
+
+        >>> rows = cost_table([1e25, 1e26], ["h100", "a100"], precision="bf16")
+        >>> [(r.gpu, f"{r.flop.to('FLOP').magnitude:.0e}") for r in rows]
+        [('h100', '1e+25'), ('h100', '1e+26'), ('a100', '1e+25'), ('a100', '1e+26')]
+    """
     from dataclasses import replace
 
-    out = []
+    out: list[CostResult] = []
     several = len(gpus) > 1
     for g in gpus:
         prof = resolve(g, hardware)
         p = parse_precision(precision)
         fallback = several and p is not None and not prof.has_precision(p)
         for x in flops:
-            r = cost(x, prof, precision=None if fallback else p, hardware=hardware, **assumptions)
+            r = cost(x, prof, precision=None if fallback else p, peak=peak, efficiency=efficiency, price=price,
+                     price_tier=price_tier, as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
+                     grid_intensity=grid_intensity, hardware=hardware, evidence_model=evidence_model)
             if p is not None:
                 note = (f"{prof.id} has no {p} peak: used its default {r.precision}",) if fallback else ()
                 r = replace(r, precision_requested=p, notes=note + r.notes)
@@ -456,7 +486,7 @@ def cost_table(flops: Sequence[Any], gpus: Sequence[str | Profile], *, precision
 def basis_notes(results: Iterable[CostResult]) -> list[str]:
     """Say how the rows of one table differ in basis (precision, price tier, assumption source)."""
     results = list(results)
-    notes = []
+    notes: list[str] = []
     if len({r.gpu for r in results}) < 2:
         return notes
     precs = sorted({r.precision for r in results})

@@ -152,7 +152,7 @@ class EvidenceModel:
             rest = self.observations[:i] + self.observations[i + 1:]
             model = _fit(rest, self.dropped)
             iv = model.interval(o.profile, o.precision)
-            if iv.low is not None and iv.low <= o.efficiency <= iv.high:
+            if iv.low is not None and iv.high is not None and iv.low <= o.efficiency <= iv.high:
                 inside += 1
             details.append((o, iv))
         return inside, len(self.observations), tuple(details)
@@ -206,7 +206,7 @@ def build_model(runs: Iterable[Run], hardware: HardwareDB | None = None) -> Evid
                 reason = f"{prof.id} has no {run.precision or 'stated'} peak"
             elif precision_class(run.precision) is None:
                 reason = f"precision {run.precision} is in no class (16-bit or fp8)"
-        if reason is not None or prof is None or run.precision is None:
+        if reason is not None or prof is None or run.precision is None or flop is None or hours is None:
             dropped.append(Dropped(run.model, reason or "unusable"))
             continue
         peak = float(prof.peak[run.precision].to("FLOP/s").magnitude)
@@ -258,10 +258,11 @@ def _estimate(run: Run, db: HardwareDB | None) -> RunEstimate:
             prof = resolve(run.gpu, db)
         except (UnknownNameError, DataError):
             prof = None
-    peak = float(prof.peak[prec].to("FLOP/s").magnitude) if prof is not None and prec in prof.peak else None
+    peak = (float(prof.peak[prec].to("FLOP/s").magnitude) if prof is not None and prec is not None
+            and prec in prof.peak else None)
     implied = flop / (hours * peak * 3600) if flop and hours and peak else None
     est = None
-    if prof is not None and flop and peak and prec in prof.efficiency:
+    if prof is not None and flop and peak and prec is not None and prec in prof.efficiency:
         est = flop / (peak * prof.efficiency[prec] * 3600)
     price = (run.cost_usd[0] / hours, run.cost_usd[1] / hours) if run.cost_usd and hours else None
     return RunEstimate(
@@ -274,7 +275,12 @@ def _estimate(run: Run, db: HardwareDB | None) -> RunEstimate:
 
 def estimate_runs(runs: Iterable[Run] | None = None, *, gpu: str | None = None,
                   hardware: HardwareDB | None = None) -> list[RunEstimate]:
-    """Every run set against the chip profiles; with `gpu`, only runs on that chip."""
+    """Every run set against the chip profiles; with `gpu`, only runs on that chip.
+
+        >>> llama = next(e for e in estimate_runs(gpu="h100") if e.run.model == "Llama 3.1 405B")
+        >>> f"{llama.implied_efficiency:.3f}"
+        '0.346'
+    """
     runs = load_runs() if runs is None else list(runs)
     want = resolve(gpu, hardware).id if gpu is not None else None
     out = []

@@ -32,9 +32,9 @@ def to_frame(results: Iterable[Any]) -> pandas.DataFrame:
     """One row per result (CostResult, BudgetResult, CheckResult, Plan, TrendRow...), the CLI's JSON keys as columns.
 
         >>> import flopcalc
-        >>> df = flopcalc.to_frame([flopcalc.cost(1e26, gpu="h100")])  # doctest: +SKIP
-        >>> df.loc[0, "cost_usd"]  # doctest: +SKIP
-        70181348.6...
+        >>> df = flopcalc.to_frame([flopcalc.cost(1e26, gpu="h100"), flopcalc.cost(1e26, gpu="a100")])
+        >>> list(df["gpu"]), "cost_usd" in df.columns
+        (['h100', 'a100'], True)
     """
     try:
         import pandas as pd

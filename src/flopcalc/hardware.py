@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, overload
 
 from ._paths import data_path, user_dirs
 from ._schema import Fields, as_date
@@ -18,7 +18,7 @@ from ._yaml import read_yaml
 from .errors import DataError, InputTypeError, UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["Profile", "Source", "PricePoint", "HardwareDB", "load_profile", "load_profiles", "PRECISIONS",
            "HARDWARE_ENV", "PRICE_TIERS", "CONFIDENCE"]
@@ -68,21 +68,21 @@ class Profile:
 
     id: str
     name: str
-    peak: Mapping[str, pint.Quantity]
+    peak: Mapping[str, Quantity]
     default_precision: str
     efficiency: Mapping[str, float]
-    price: pint.Quantity
+    price: Quantity
     overhead: float
-    tdp: pint.Quantity
-    memory: pint.Quantity
+    tdp: Quantity
+    memory: Quantity
     sources: tuple[Source, ...]
     aliases: tuple[str, ...] = ()
     vendor: str | None = None
     year: int | None = None
     generation: str | None = None
-    sparse_peak: Mapping[str, pint.Quantity] = field(default_factory=dict)
+    sparse_peak: Mapping[str, Quantity] = field(default_factory=dict)
     mfu_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    price_ranges: Mapping[str, tuple[pint.Quantity, pint.Quantity]] = field(
+    price_ranges: Mapping[str, tuple[Quantity, Quantity]] = field(
         default_factory=dict)
     notes: str | None = None
     path: str = ""
@@ -110,7 +110,7 @@ class Profile:
         return self.mfu_range
 
     @property
-    def price_range(self) -> tuple[pint.Quantity, pint.Quantity] | None:
+    def price_range(self) -> tuple[Quantity, Quantity] | None:
         """The plausible price range of the default price's tier, if the profile gives one."""
         return self.price_ranges.get(self.price_tier or "")
 
@@ -146,6 +146,12 @@ class Profile:
         return (self.id, *self.aliases)
 
 
+@overload
+def _precision_map(f: Fields, key: str, *, optional: Literal[False] = ...) -> dict[str, Any]: ...
+@overload
+def _precision_map(f: Fields, key: str, *, optional: bool) -> dict[str, Any] | None: ...
+
+
 def _precision_map(f: Fields, key: str, *, optional: bool = False) -> dict[str, Any] | None:
     m = f.mapping(key, optional=optional)
     if m is None:
@@ -159,7 +165,7 @@ def _precision_map(f: Fields, key: str, *, optional: bool = False) -> dict[str, 
     return out
 
 
-def _range(f: Fields, label: str, value: Any, conv) -> tuple[Any, Any]:
+def _range(f: Fields, label: str, value: Any, conv: Callable[[Any, str], Any]) -> tuple[Any, Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise f.error(label, "must be a [low, high] pair")
     lo, hi = (conv(v, f"{label}[{i}]") for i, v in enumerate(value))
@@ -260,7 +266,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         if price_date is None:
             raise f.error("price_date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
 
-    def usd_h(v: Any, label: str):  # a bare [low, high] pair is USD per chip-hour
+    def usd_h(v: Any, label: str) -> Quantity:  # a bare [low, high] pair is USD per chip-hour
         return f.quantity("", "price", v, label=label, require_unit=False)
 
     price_ranges: dict[str, tuple[Any, Any]] = {}
@@ -330,7 +336,11 @@ _FILE_CACHE: dict[tuple[str, int, int, str], Profile | DataError] = {}
 
 
 def load_profile(path: Path | str, *, origin: str = "file") -> Profile:
-    """Read and check one profile file."""
+    """Read and check one profile file.
+
+        >>> load_profile(data_path("hardware") / "h100.yaml").default_precision
+        'fp8'
+    """
     p = Path(path)
     try:
         st = p.stat()
@@ -513,7 +523,12 @@ class HardwareDB:
 
 
 def load_profiles(files: Iterable[Path | str] = (), *, user_dirs_: Iterable[Path] | None = None) -> HardwareDB:
-    """The profiles in effect: shipped, then the user's folder, then `files` (later ones override)."""
+    """The profiles in effect: shipped, then the user's folder, then `files` (later ones override).
+
+        >>> db = load_profiles()
+        >>> db.get("H100").id
+        'h100'
+    """
     from .inputs import paths as _paths_of
 
     files = _paths_of(files, what="hardware files")

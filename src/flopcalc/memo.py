@@ -540,7 +540,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
 # ----------------------------------------------------------------------------------------------- HTML
 
 _CSS = """
-@page { margin: 10mm 11mm; }
+@page { margin: 9mm 11mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; font-size: 9pt;
@@ -665,7 +665,7 @@ def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
     """The memo in Markdown, the chart referenced as `chart` (an SVG file written beside it)."""
     day = m.as_of.isoformat()
     out = [f"# {_md(m.question)}", "", f"> **{_md(m.answer)}**", ">"]
-    out += [f"> {_md(s)}" for s in m.answer_more]
+    out += "\n>\n".join(f"> {_md(s)}" for s in m.answer_more).split("\n")
     out += ["", "## Assumption vs evidence, chip by chip", "", _md_row([_md(h) for h in _CHIP_HEAD]),
             _md_row(["---"] * len(_CHIP_HEAD))]
     out += [_md_row([_md(v) for v in row]) for row in _chip_rows(m)]

@@ -34,7 +34,7 @@ from .units import Q_, mag, parse_bounded, parse_quantity
 from .verdicts import theoretical_peak
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["Plan", "PlanRule", "plan", "STARTS"]
 
@@ -71,35 +71,35 @@ class Plan:
     """
 
     start: str  # "budget", "flop" or "cluster"
-    budget: pint.Quantity  # USD: everything bought, overhead included
-    budget_low: pint.Quantity | None
-    budget_high: pint.Quantity | None
-    flop_bought: pint.Quantity  # FLOP the chip-hours bought do at the assumed efficiency
-    flop: pint.Quantity  # the final run: flop_bought / overhead
-    flop_low: pint.Quantity | None  # 90% evidence interval of the final run's FLOP
-    flop_high: pint.Quantity | None
+    budget: Quantity  # USD: everything bought, overhead included
+    budget_low: Quantity | None
+    budget_high: Quantity | None
+    flop_bought: Quantity  # FLOP the chip-hours bought do at the assumed efficiency
+    flop: Quantity  # the final run: flop_bought / overhead
+    flop_low: Quantity | None  # 90% evidence interval of the final run's FLOP
+    flop_high: Quantity | None
     params: float
     tokens: float
     tokens_per_param: float
     gpu: str
     gpu_name: str
     precision: str
-    peak: pint.Quantity
-    efficiency: pint.Quantity
-    effective_flop_per_s: pint.Quantity
-    flop_per_chip_hour: pint.Quantity
-    price: pint.Quantity
-    overhead: pint.Quantity
-    chip_hours_needed: pint.Quantity
-    chip_hours: pint.Quantity
+    peak: Quantity
+    efficiency: Quantity
+    effective_flop_per_s: Quantity
+    flop_per_chip_hour: Quantity
+    price: Quantity
+    overhead: Quantity
+    chip_hours_needed: Quantity
+    chip_hours: Quantity
     chips: int | None
-    days: pint.Quantity | None
-    tdp: pint.Quantity
+    days: Quantity | None
+    tdp: Quantity
     energy_assumptions: _energy.EnergyAssumptions
-    power: pint.Quantity | None  # MW: chips x TDP x server factor x PUE (peak facility draw)
-    energy: pint.Quantity  # MWh: chip-hours x TDP x server factor x average load x PUE
-    memory: pint.Quantity  # bytes: params x 16
-    chip_memory: pint.Quantity
+    power: Quantity | None  # MW: chips x TDP x server factor x PUE (peak facility draw)
+    energy: Quantity  # MWh: chip-hours x TDP x server factor x average load x PUE
+    memory: Quantity  # bytes: params x 16
+    chip_memory: Quantity
     min_chips_for_memory: int
     rules: tuple[PlanRule, ...]
     as_of: _dt.date
@@ -235,10 +235,10 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     ovh = mag(unit.overhead, "")
     ev = unit.evidence
     n_chips: int | None = None
-    f_lo: pint.Quantity | None
-    f_hi: pint.Quantity | None
-    usd_lo: pint.Quantity | None
-    usd_hi: pint.Quantity | None
+    f_lo: Quantity | None
+    f_hi: Quantity | None
+    usd_lo: Quantity | None
+    usd_hi: Quantity | None
 
     if start == "budget":
         b = _budget(budget, prof, **kw)

@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .hardware import HardwareDB, Profile
     from .rules import Threshold
 
-__all__ = ["plot_costs", "plot_bars", "select_rules", "RuleSelection", "install_hint", "usd_label",
-           "FORMATS", "KINDS", "DEFAULT_PRECISION", "DEFAULT_PRICE_TIER", "DEFAULT_COST_GPUS", "DEFAULT_BAR_GPUS"]
+__all__ = ["plot_costs", "plot_bars", "plot_trend", "select_rules", "RuleSelection", "install_hint", "usd_label",
+           "output_path", "FORMATS", "KINDS", "DEFAULT_PRECISION", "DEFAULT_PRICE_TIER", "DEFAULT_COST_GPUS",
+           "DEFAULT_BAR_GPUS"]
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 KINDS = ("cost", "bars", "trend")
@@ -82,7 +83,8 @@ def _matplotlib() -> Any:
     return matplotlib
 
 
-def _check_out(out: Path | str) -> tuple[Path, str]:
+def output_path(out: Path | str) -> tuple[Path, str]:
+    """The output file and its format from its suffix (.png, .svg, .pdf); any other suffix is an InputError."""
     path = Path(out)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -123,6 +125,10 @@ def usd_label(v: float) -> str:
     """A dollar tick: 1e6 -> '$1M', 1e8 -> '$100M', 1e10 -> '$10B', 2.5e8 -> '$250M', 0 -> '$0'."""
     if v == 0 or not math.isfinite(v):
         return "$0"
+    if abs(v) >= 1e15 * (1 - 1e-9) or abs(v) < 0.01:
+        from .fmt import sci
+
+        return f"${sci(v)}"
     for step, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= step * (1 - 1e-9):
             return f"${v / step:.3g}{suffix}"
@@ -135,7 +141,7 @@ def _dollar_axis(ax: Any, *, log: bool) -> None:
     if log:
         lo, hi = ax.get_ylim()
         decades = math.log10(hi / lo)
-        subs = (1.0, 2.0, 5.0) if decades <= 3.2 else (1.0,)
+        subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0, 3.0) if decades <= 4.5 else (1.0,)
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=30))
         ax.yaxis.set_minor_formatter(NullFormatter())
     else:
@@ -190,7 +196,7 @@ def _binding(t: Threshold) -> bool:
 
 
 def _short(t: Threshold) -> str:
-    return t.name.split(":")[0].split(" (")[0].strip()
+    return t.name.split(":")[0].strip()
 
 
 @dataclass
@@ -405,9 +411,7 @@ def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
 
     a = basis.assumptions
     parts = []
-    precs = sorted({r.precision for r in results})
-    parts.append(f"{basis.precision or '/'.join(precs)} dense peak" if basis.precision else
-                 "each chip's default precision")
+    parts.append(f"{basis.precision} dense peak" if basis.precision else "each chip's default precision")
     if "peak" in a:
         parts[-1] = f"peak {mag(results[0].peak, 'TFLOP/s'):g} TFLOP/s (given)"
     if "efficiency" in a:
@@ -426,13 +430,14 @@ def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
     return "; ".join(parts)
 
 
-def _stamp(rules: Sequence[Threshold], profiles: Sequence[Profile], basis: str) -> str:
+def _stamp(rules: Sequence[Threshold], hardware_dates: Iterable[str | None], basis: str) -> str:
+    """flopcalc <version> · data as of: thresholds <date>, runs <date>, hardware <date> · <basis>."""
     from . import __version__
     from .datadates import data_as_of
 
     stamps = data_as_of()
     rule_dates = sorted({str(t.status_as_of) for t in rules if t.status_as_of}) or [stamps["thresholds"] or "-"]
-    hw = sorted({p.data_as_of for p in profiles if p.data_as_of})
+    hw = sorted({d for d in hardware_dates if d})
     return (f"flopcalc {__version__} · data as of: thresholds {'/'.join(rule_dates)}, runs {stamps['runs'] or '-'}, "
             f"hardware {hw[-1] if hw else '-'} · {basis}")
 
@@ -529,6 +534,11 @@ def _pack(head: str, groups: Sequence[str], width: int) -> str:
             cur += piece + " "
         lines.append(cur.rstrip())
     return "\n".join(line for line in lines if line.strip())
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters (a chip id from a user's file can be long)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _scope(text: str, limit: int = 48) -> str:
@@ -672,7 +682,7 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
     by select_rules(as_of=..., statuses=..., include_scoped=...). `assumptions` (efficiency,
     price, peak, overhead) override every chip's profile.
     """
-    out, fmt = _check_out(out)
+    out, fmt = output_path(out)
     if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (flop_min, flop_max)) \
             or not 0 < flop_min < flop_max:
         raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min!r} to {flop_max!r})")
@@ -697,11 +707,12 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
         page = _Page(11, 7, title="What training compute costs, chip by chip, and where the rules draw lines",
                      subtitle=["Solid: what known training runs imply (band: 90% interval). Dashed: the profile's "
                                "assumed efficiency and price.", f"Basis: {basis_text}."],
-                     footnotes=footnotes, stamp=_stamp(loaded, [p for p, _ in chips], _short_basis(basis, all_results)))
+                     footnotes=footnotes, stamp=_stamp(loaded, [p.data_as_of for p, _ in chips],
+                                                                  _short_basis(basis, all_results)))
         labels = []
         for prof, rows in chips:
             r = rows[0]
-            labels.append(f"{prof.id} · {r.precision} · {_price_text(r)}")
+            labels.append(f"{_clip(prof.id, 30)} · {r.precision} · {_price_text(r)}")
         right = _label_width(page, labels, 8) + 0.35
         ax = page.axes(left=0.85, right=right, below=0.5)
         ax.set_xscale("log")
@@ -836,7 +847,7 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
     from .fmt import money_sig, sci
     from .units import mag, parse_quantity
 
-    out, fmt = _check_out(out)
+    out, fmt = output_path(out)
     f = mag(parse_quantity(flop, "flop", what="FLOP"), "FLOP")
     mpl = _matplotlib()
     sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
@@ -858,7 +869,7 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
             usd = [lim.base for lim in t.limits if lim.kind == "usd"]
             if usd and fl is not None and fl.met_by(f) and all(lim.kind in ("flop", "usd") for lim in t.limits):
                 ymarks.setdefault(max(usd), _Mark(max(usd), [])).rules.append((t, f"with {fl.describe()}"))
-    rules_line = (f"Rules at {sci(f)} FLOP ({sel.describe()}): " + "; ".join(names)) if names else \
+    rules_line = (f"The line at {sci(f)} FLOP of: " + "; ".join(names) + f" ({sel.describe()}).") if names else \
         f"No {sel.describe().replace('rules ', 'rule ')} sets its line at {sci(f)} FLOP."
     footnotes = [
         "Bars: evidence cost, i.e. the chip's all-in efficiency implied by known training runs and the centre of "
@@ -877,8 +888,8 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
     with mpl.rc_context(_rc()):
         page = _Page(width, 6.5, title=f"What {sci(f)} FLOP of training costs, chip by chip",
                      subtitle=[rules_line, f"Basis: {basis_text}."], footnotes=footnotes,
-                     stamp=_stamp(loaded, [p for p, *_ in rows], _short_basis(basis, results)))
-        ticks = [f"{p.id}\n{r.precision}{'*' if r.precision != (precision or r.precision) else ''}\n"
+                     stamp=_stamp(loaded, [p.data_as_of for p, *_ in rows], _short_basis(basis, results)))
+        ticks = [f"{_clip(p.id, 16)}\n{r.precision}{'*' if r.precision != (precision or r.precision) else ''}\n"
                  f"{_price_text(r)}{'*' if r.price_tier_fallback else ''}" for p, r, *_ in rows]
         ax = page.axes(left=0.85, right=0.25, below=0.75)
         xs = list(range(len(rows)))
@@ -936,7 +947,7 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
     from .fmt import sci
     from .trends import RATE_BAND, RATE_OOM_PER_YEAR, method_lines, trend
 
-    out, fmt = _check_out(out)
+    out, fmt = output_path(out)
     mpl = _matplotlib()
     sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
     marks = _rule_marks(sel, run_cost_axis=True, x_range=(0.0, math.inf))
@@ -963,11 +974,8 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
                 + (f" Dashed: projected at -{RATE_OOM_PER_YEAR:g} orders of magnitude a year "
                    f"(band {RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f})." if projected else ""),
                 f"Basis: each chip's default precision; {tier} prices; final run only (no overhead)."]
-    hw_dates = sorted({r.hardware_data_as_of for r in rows if r.hardware_data_as_of})
     loaded = list(sel.drawn) + list(sel.scoped)
-    stamp = _stamp(loaded, [], f"default precision, {tier}, no overhead")
-    if hw_dates:
-        stamp = stamp.replace("hardware -", f"hardware {hw_dates[-1]}")
+    stamp = _stamp(loaded, [r.hardware_data_as_of for r in rows], f"default precision, {tier}, no overhead")
     with mpl.rc_context(_rc()):
         page = _Page(11, 7, title="What reaching each compute line costs, year by year", subtitle=subtitle,
                      footnotes=notes, stamp=stamp)
@@ -977,7 +985,15 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
             names = _names(mark, limit=4) if mark else []
             labels[f] = f"{sci(f)} FLOP" + ("\n" + _pack("", names, 34) if names else "")
         right = _label_width(page, list(labels.values()), 8) + 0.35
-        ax = page.axes(left=0.85, right=right, below=0.62)
+        chip = {y: ("projected" if projected_year else gpu) for y, (gpu, projected_year) in chip_by_year.items()}
+        ticks = {y: f"{y}\n{chip[y]}" for y in years}
+        per_year = (page.width - 0.85 - right) / len(years)
+        rotate = _label_width(page, list(ticks.values()), 7.5) > 0.92 * per_year
+        if rotate:  # too many years for two-line labels side by side: one line each, upright, thinned if need be
+            step = max(1, math.ceil(0.17 / per_year))
+            ticks = {y: f"{y} {chip[y]}" for y in years[::step]}
+        below = (_label_width(page, list(ticks.values()), 7.5) + 0.4) if rotate else 0.62
+        ax = page.axes(left=0.85, right=right, below=below)
         ax.set_yscale("log")
         colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
         lows, highs, ends = [], [], []
@@ -1002,10 +1018,9 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
         ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
         ax.set_ylim(y0, y1)
         _dollar_axis(ax, log=True)
-        ax.set_xticks(years)
-        ax.set_xticklabels([_t(f"{y}\n{chip_by_year[y][0] if not chip_by_year[y][1] else 'projected'}")
-                            for y in years], fontsize=7.5)
-        for tick, y in zip(ax.get_xticklabels(), years, strict=True):
+        ax.set_xticks(list(ticks))
+        ax.set_xticklabels([_t(s) for s in ticks.values()], fontsize=7.5, rotation=90 if rotate else 0)
+        for tick, y in zip(ax.get_xticklabels(), ticks, strict=True):
             if chip_by_year[y][1]:
                 tick.set_color("0.45")
         ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)

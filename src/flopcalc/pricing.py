@@ -12,7 +12,7 @@ from .hardware import PRICE_TIERS, Profile
 from .units import Q_
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["PriceChoice", "choose_price", "released_on"]
 
@@ -21,7 +21,7 @@ __all__ = ["PriceChoice", "choose_price", "released_on"]
 class PriceChoice:
     """A price per chip-hour, its tier and date, and whether it stood in for the tier asked for."""
 
-    price: pint.Quantity
+    price: Quantity
     tier: str | None
     date: str | None
     source: str

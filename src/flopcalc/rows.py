@@ -84,7 +84,7 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
     }
     if r.chips is not None:
         row["chips"] = r.chips
-        row["wall_clock_days"] = mag(r.wall_clock, "day")
+        row["wall_clock_days"] = opt(r.wall_clock, "day")
     if r.days is not None:
         row["days"] = mag(r.days, "day")
         row["chips_needed"] = r.chips_needed
@@ -167,6 +167,9 @@ def cost_summary(r: CostResult) -> str:
     ev = r.evidence
     if ev is None or ev.chip_hours is None:
         return head + "; no evidence interval for this chip and precision."
+    # The evidence's figures are set together: with chip-hours come their interval and the cost's.
+    assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
+    assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
     what = ("known runs on this chip or its generation imply" if ev.basis == "runs"
             else "the cited MFU range (not evidence from runs) implies")
     return (f"{head}; {what} {sig(mag(ev.chip_hours, 'hour'))} chip-hours "
@@ -202,7 +205,7 @@ def explain_cost(r: CostResult) -> list[str]:
         f"  x overhead               {ovh:g}x (failed runs, restarts, bugs)   [{o.get('overhead')}]",
         f"  = cost with overhead     {money(usd_o)} ({'$' + grouped(usd_o)})",
     ]
-    if r.chips is not None:
+    if r.chips is not None and r.wall_clock is not None:
         days = mag(r.wall_clock, "day")
         lines.append(f"  wall-clock on {r.chips:,} chips {human(ch)} / {r.chips:,} / 24 = {days:,.1f} days")
     if r.days is not None:
@@ -218,6 +221,11 @@ def explain_cost(r: CostResult) -> list[str]:
     ]
     ev = r.evidence
     if ev is not None and ev.chip_hours is not None:
+        # The evidence's figures are set together: with chip-hours come the efficiency, the intervals and the cost.
+        assert ev.efficiency is not None and ev.efficiency_low is not None and ev.efficiency_high is not None
+        assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
+        assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
+        assert ev.cost_with_overhead is not None
         kind = "all-in efficiency" if ev.efficiency_kind == "all-in" else "MFU (cited)"
         lines += [
             f"Evidence ({ev.basis}: {ev.method}):",

@@ -16,7 +16,7 @@ from .text import clean
 from .units import has_unit, mag, parse_quantity, registry
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["Limit", "Threshold", "StatusChange", "load_thresholds", "thresholds", "crossed_by", "STATUSES",
            "BINDING_STATUSES", "LIMIT_KINDS", "REL_TOL", "timeline", "get_threshold"]
@@ -47,7 +47,7 @@ class Limit:
     """
 
     kind: str
-    value: pint.Quantity
+    value: Quantity
     comparison: str  # ">" or ">="
     fraction: Fraction | None = None
 
@@ -221,7 +221,7 @@ def _limit(f: Fields, item: Any, j: int) -> Limit:
     return Limit(kind=kind, value=_unit_value(lf, "value", raw, kind), comparison=comparison)
 
 
-def _unit_value(lf: Fields, key: str, raw: Any, kind: str):
+def _unit_value(lf: Fields, key: str, raw: Any, kind: str) -> Quantity:
     if not has_unit(raw):
         raise lf.error(key, f"{str(raw)[:40]!r} needs a unit, e.g. '1e26 FLOP', '1e20 FLOP/s' or '500e6 USD'")
     try:
@@ -254,20 +254,20 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
     frm, until = _date(f, "effective_from"), _date(f, "effective_until")
     if frm and until and until < frm:
         raise f.error("effective_until", "is before effective_from")
-    history = []
+    history: list[StatusChange] = []
     for j, item in enumerate(f.seq("history", optional=True) or []):
         hf = Fields(path, item, allowed=("date", "status", "event"), required=("date", "status"),
                     where=f"{f.name('history')}[{j}]")
         iso = as_date(hf.get("date"))
         if iso is None:
             raise hf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
-        d = first_day(iso)
+        changed = first_day(iso)
         st = hf.text("status").lower()
         if st not in STATUSES:
             raise hf.error("status", f"{st[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
-        if history and d < history[-1].date:
+        if history and changed < history[-1].date:
             raise hf.error("date", "is earlier than the entry before it: list status changes in date order")
-        history.append(StatusChange(date=d, status=st, event=hf.text("event", optional=True)))
+        history.append(StatusChange(date=changed, status=st, event=hf.text("event", optional=True)))
     if history and history[-1].status != status:
         raise f.error("history", f"ends with {history[-1].status!r}, but the rule's status is {status!r}")
     confidence = (f.text("confidence", optional=True) or "confirmed").lower()
@@ -302,7 +302,12 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
 
 
 def load_thresholds(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Threshold]:
-    """The shipped thresholds, then those in `files` (a file's id replaces a shipped one with that id)."""
+    """The shipped thresholds, then those in `files` (a file's id replaces a shipped one with that id).
+
+        >>> rules = load_thresholds()
+        >>> next(t for t in rules if t.id == "eu-ai-act-systemic-risk").describe_limits()
+        '> 1e25 FLOP'
+    """
     from .inputs import paths as _paths_of
 
     paths = ([data_path("thresholds.yaml")] if bundled else []) + _paths_of(files, what="thresholds files")
@@ -386,7 +391,11 @@ def get_threshold(rule_id: str, rules: Iterable[Threshold] | None = None) -> Thr
 
 
 def timeline(rules: Iterable[Threshold] | None = None) -> list[tuple[StatusChange, Threshold]]:
-    """Every status change of every rule, in date order."""
+    """Every status change of every rule, in date order.
+
+        >>> [(change.date.isoformat(), change.status) for change, t in timeline() if t.id == "us-eo-14110"]
+        [('2023-10-30', 'in-force'), ('2025-01-20', 'rescinded')]
+    """
     from .inputs import items_of
 
     rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")

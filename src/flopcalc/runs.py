@@ -93,7 +93,7 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
     if prec and prec.lower() not in PRECISIONS:
         raise f.error("precision", f"{prec[:20]!r} is not a precision; known precisions are {', '.join(PRECISIONS)}")
     year = f.number("year", optional=True, lo=1950, hi=2100, integer=True)
-    kinds = {}
+    kinds: dict[str, str | None] = {}
     for key, allowed in (("flop_kind", FLOP_KINDS), ("chip_hours_kind", CHIP_HOURS_KINDS)):
         v = f.text(key, optional=True)
         if v is not None and v not in allowed:
@@ -104,12 +104,21 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
         accelerator=f.text("accelerator", optional=True), gpu=gpu.lower() if gpu else None,
         precision=prec.lower() if prec else None, precision_assumed=bool(f.get("precision_assumed")),
         cost_usd=_pair(f, "cost_usd"), mfu=_pair(f, "mfu", hi=1.0), grade=f.text("grade", optional=True),
-        source=f.text("source"), notes=f.text("notes", optional=True), path=str(path), **kinds, **nums,
+        source=f.text("source"), notes=f.text("notes", optional=True), path=str(path),
+        flop_kind=kinds["flop_kind"], chip_hours_kind=kinds["chip_hours_kind"],
+        chips=nums["chips"], days=nums["days"], chip_hours=nums["chip_hours"], flop=nums["flop"],
+        params=nums["params"], active_params=nums["active_params"], tokens=nums["tokens"],
+        energy_mwh=nums["energy_mwh"], co2_t=nums["co2_t"],
     )
 
 
 def load_runs(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list[Run]:
-    """The bundled known runs, then the runs in `files` (same schema: a mapping with a `runs` list)."""
+    """The bundled known runs, then the runs in `files` (same schema: a mapping with a `runs` list).
+
+        >>> llama = next(r for r in load_runs() if r.model == "Llama 3.1 405B")
+        >>> llama.gpu, llama.training_flop
+        ('h100', (3.8e+25, 'reported'))
+    """
     from .inputs import paths as _paths_of
 
     paths = ([data_path("runs.yaml")] if bundled else []) + _paths_of(files, what="runs files")

@@ -11,7 +11,7 @@ from .errors import InputError
 from .units import Q_, mag, parse_bounded, parse_count, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["SizeResult", "size", "finetune_flop"]
 
@@ -20,7 +20,7 @@ __all__ = ["SizeResult", "size", "finetune_flop"]
 class SizeResult:
     """A model size and token count that spend a FLOP budget (C = 6 N D)."""
 
-    flop: pint.Quantity
+    flop: Quantity
     params: float
     tokens: float
     tokens_per_param: float
@@ -62,7 +62,7 @@ def size(flop: Any, *, params: Any = None, tokens: Any = None, tokens_per_param:
     return SizeResult(flop=Q_(c, "FLOP"), params=n, tokens=d, tokens_per_param=ratio, method=method)
 
 
-def finetune_flop(params: Any, tokens: Any, trainable_params: Any = None) -> pint.Quantity:
+def finetune_flop(params: Any, tokens: Any, trainable_params: Any = None) -> Quantity:
     """Fine-tuning compute: (4 N + 2 N_trainable) D FLOP (full fine-tune 6 N D, LoRA about 4 N D).
 
     Forward pass 2N per token; backward 2N for activation gradients plus 2N_trainable for weight

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import InputError, InputTypeError, MissingExtraError
 from .hardware import HardwareDB, Profile, resolve
 from .units import Q_, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from types import ModuleType
+
+    from .units import Quantity
 
 __all__ = ["grid", "GridResult"]
 
 
-def _numpy():
+def _numpy() -> ModuleType:
     try:
         import numpy as np
     except ImportError:
@@ -27,8 +29,8 @@ def _numpy():
     return np
 
 
-def _axis(np, values: Any, *, what: str, lo: float, hi: float | None = None, lo_open: bool = True,
-          parse=None):
+def _axis(np: ModuleType, values: Any, *, what: str, lo: float, hi: float | None = None, lo_open: bool = True,
+          parse: Callable[[Any], Any] | None = None) -> Any:
     """A 1-D float array from a scalar or a sequence, every value checked (finite, in range)."""
     if hasattr(values, "__array__") and getattr(values, "ndim", 1) > 0:
         seq = list(np.asarray(values).reshape(-1).tolist())
@@ -66,18 +68,19 @@ class GridResult:
 
     gpu: str
     precision: str
-    peak: pint.Quantity
-    flop: pint.Quantity  # 1-D
-    efficiency: pint.Quantity  # 1-D
-    price: pint.Quantity  # 1-D
-    overhead: pint.Quantity  # 1-D
-    chip_hours: pint.Quantity  # shape (flop, efficiency)
-    cost: pint.Quantity  # shape (flop, efficiency, price)
-    cost_with_overhead: pint.Quantity  # shape (flop, efficiency, price, overhead)
+    peak: Quantity
+    flop: Quantity  # 1-D
+    efficiency: Quantity  # 1-D
+    price: Quantity  # 1-D
+    overhead: Quantity  # 1-D
+    chip_hours: Quantity  # shape (flop, efficiency)
+    cost: Quantity  # shape (flop, efficiency, price)
+    cost_with_overhead: Quantity  # shape (flop, efficiency, price, overhead)
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
-        return self.cost_with_overhead.magnitude.shape
+        shape: tuple[int, int, int, int] = self.cost_with_overhead.magnitude.shape
+        return shape
 
     @property
     def size(self) -> int:
@@ -107,6 +110,12 @@ def grid(flop: Any, gpu: str | Profile | None = "h100", *, efficiency: Any = Non
     Each argument is a scalar or a sequence (None: the chip's default). Results are pint Quantities
     holding numpy arrays, broadcast as (flop, efficiency, price, overhead); the arithmetic is the
     same as cost(), cell for cell.
+
+        >>> g = grid(1e26, "h100", efficiency=[0.3, 0.4], price=[2.0, 3.0], overhead=1)
+        >>> g.shape
+        (1, 2, 2, 1)
+        >>> [f"{c['cost_usd']:.3g}" for c in g.cells()]
+        ['9.36e+07', '1.4e+08', '7.02e+07', '1.05e+08']
     """
     np = _numpy()
     prof = resolve(gpu, hardware)

@@ -26,7 +26,7 @@ from .hardware import PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, 
 from .units import Q_, mag, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["TrendRow", "trend", "parse_year", "release_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR",
            "RATE_BAND", "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
@@ -91,19 +91,19 @@ class TrendRow:
         return self.year - self.anchor_year
 
     @property
-    def cost(self) -> pint.Quantity:
+    def cost(self) -> Quantity:
         return Q_(self.cost_usd, "USD")
 
     @property
-    def cost_low(self) -> pint.Quantity:
+    def cost_low(self) -> Quantity:
         return Q_(self.cost_usd_low, "USD")
 
     @property
-    def cost_high(self) -> pint.Quantity:
+    def cost_high(self) -> Quantity:
         return Q_(self.cost_usd_high, "USD")
 
     @property
-    def price(self) -> pint.Quantity:
+    def price(self) -> Quantity:
         return Q_(self.price_usd_per_chip_hour, "USD/hour")
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,7 +165,7 @@ class _YearPrice:
 class _Chip:
     profile: Profile
     precision: str
-    peak: pint.Quantity
+    peak: Quantity
     interval: EfficiencyInterval
     released: int
     prices: dict[int, _YearPrice]
@@ -258,14 +258,14 @@ def _chips(profiles: Sequence[Profile], tier: str | None) -> tuple[list[_Chip], 
     return chips, skipped
 
 
-def _flops(flops: Any) -> list[pint.Quantity]:
+def _flops(flops: Any) -> list[Quantity]:
     if isinstance(flops, (str, bytes, int, float)) or hasattr(flops, "units"):
         flops = [flops]
     try:
         items = list(flops)
     except TypeError:
         items = [flops]
-    out: list[pint.Quantity] = []
+    out: list[Quantity] = []
     seen: set[float] = set()
     for f in items:
         q = parse_quantity(f, "flop", what="FLOP").to("FLOP")
@@ -297,7 +297,7 @@ def _pick(year: int, chips: list[_Chip], tier: str | None, given: bool) -> tuple
     return best, anchor
 
 
-def _row(year: int, flop: pint.Quantity, chip: _Chip, anchor: int) -> TrendRow:
+def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
     iv = chip.interval
     yp = chip.prices[anchor]
     k = year - anchor
@@ -338,7 +338,7 @@ def _row(year: int, flop: pint.Quantity, chip: _Chip, anchor: int) -> TrendRow:
 
 
 def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
-          gpus: Sequence[str] | None = None, price_tier: str | None = None,
+          gpus: Sequence[str | Profile] | None = None, price_tier: str | None = None,
           hardware: HardwareDB | None = None) -> list[TrendRow]:
     """For each year from `start` to `end` and each FLOP figure: the cheapest chip released by then (or
     among `gpus`), at the price dated in that year, with the evidence efficiency and its 90% interval.
@@ -347,6 +347,10 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
     at 0.14 orders of magnitude a year, the 0.10-0.19 band widening the interval. `price_tier`: one
     tier, or None / 'on-demand' (neocloud where quoted, else hyperscaler). Defaults: 2020 to this
     year + 4. Rows come year by year, FLOP figures in the order given.
+
+        >>> rows = trend([1e25, 1e26], start=2024, end=2025, gpus=["h100"])
+        >>> [(r.year, f"{r.flop:.0e}", r.gpu) for r in rows]
+        [(2024, '1e+25', 'h100'), (2024, '1e+26', 'h100'), (2025, '1e+25', 'h100'), (2025, '1e+26', 'h100')]
     """
     fs = _flops(flops)
     y0 = parse_year(start, what="start year") if start is not None else DEFAULT_START
@@ -361,7 +365,7 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
                              f"{type(hardware).__name__}")
     db = hardware if hardware is not None else default_db()
     if isinstance(gpus, (str, Profile)):
-        gpus = [gpus]  # type: ignore[list-item]
+        gpus = [gpus]
     try:
         wanted = list(gpus or ())
     except TypeError:

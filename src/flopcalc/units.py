@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 from .errors import InputError, InputTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+    from typing import TypeAlias
+
     import pint
+
+    # pint's Quantity is generic in its magnitude (float, int, numpy array...): flopcalc's hold any of them.
+    # The one name to annotate with everywhere (`from .units import Quantity` under TYPE_CHECKING).
+    Quantity: TypeAlias = pint.Quantity[Any]
 
 __all__ = ["registry", "Q_", "exact", "has_unit", "to_float", "parse_number", "parse_bounded", "parse_count", "parse_quantity",
            "KINDS", "SUFFIXES", "check_kind", "mag"]
@@ -66,14 +73,15 @@ percent = 0.01 = %
 SCALAR_ONLY = False
 
 
-def _import_pint():
+def _import_pint() -> ModuleType:
     import sys
 
     if not SCALAR_ONLY or "pint" in sys.modules or "numpy" in sys.modules:
         import pint
 
         return pint
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail inside pint
+    modules: dict[str, Any] = sys.modules  # typeshed allows only modules as values; None is the documented block
+    modules["numpy"] = None  # makes `import numpy` fail inside pint
     try:
         import pint
     finally:
@@ -82,19 +90,29 @@ def _import_pint():
 
 
 @lru_cache(maxsize=None)
-def registry() -> pint.UnitRegistry:
-    """Build (once) and return flopcalc's unit registry."""
-    pint = _import_pint()
+def registry() -> pint.UnitRegistry[Any]:
+    """Build (once) and return flopcalc's unit registry.
 
-    ureg = pint.UnitRegistry(None, cache_folder=None, on_redefinition="raise")
+        >>> registry() is registry()
+        True
+        >>> registry().Quantity(1, "PFLOP/s").to("TFLOP/s").magnitude
+        1000.0
+    """
+    pint_module = _import_pint()
+
+    ureg: pint.UnitRegistry[Any] = pint_module.UnitRegistry(None, cache_folder=None, on_redefinition="raise")
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line)
     ureg.formatter.default_format = "~P"
     return ureg
 
 
-def Q_(value: Any, unit: str = "") -> pint.Quantity:
-    """Make a Quantity in flopcalc's registry."""
+def Q_(value: Any, unit: str = "") -> Quantity:
+    """Make a Quantity in flopcalc's registry.
+
+        >>> Q_(1.5, "kW").to("W").magnitude
+        1500.0
+    """
     return registry().Quantity(value, unit)
 
 
@@ -272,7 +290,7 @@ def parse_count(value: Any, *, what: str = "count", integer: bool = False) -> De
     return d
 
 
-def check_kind(q: pint.Quantity, kind: str, *, what: str, text: object = None) -> pint.Quantity:
+def check_kind(q: Quantity, kind: str, *, what: str, text: object = None) -> Quantity:
     """Raise InputError unless q has the dimensionality of `kind`."""
     dim_unit, _, accepted = KINDS[kind]
     ureg = registry()
@@ -291,12 +309,19 @@ def parse_quantity(
     *,
     what: str = "value",
     allow_zero: bool = False,
-) -> pint.Quantity:
+) -> Quantity:
     """Read user text as a finite, positive Quantity of the given kind, in its default unit if bare.
 
     Text is read exactly and converted to the kind's base unit with one rounding, so
     '0.1 YFLOP' is the same float as '1e23'. The result is in the base unit (FLOP, FLOP/s,
     USD, USD/hour, W, B, day, kgCO2e/kWh).
+
+        >>> parse_quantity("100 YFLOP", "flop").magnitude
+        1e+26
+        >>> parse_quantity("$2.50/hour", "price").to("USD/hour").magnitude
+        2.5
+        >>> parse_quantity("90", "time", what="days").to("day").magnitude
+        90.0
     """
     if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(f"kind {_shown(kind)} is not a kind of quantity: expected one of {', '.join(KINDS)}")
@@ -375,10 +400,10 @@ def _factor(unit: str, base: str) -> Decimal:
 
 
 @lru_cache(maxsize=512)
-def _units(text: str):
+def _units(text: str) -> pint.Unit:
     return registry().parse_units(text)
 
 
-def mag(q: pint.Quantity, unit: str) -> float:
+def mag(q: Quantity, unit: str) -> float:
     """The magnitude of q in `unit`, as a float: for the JSON/CSV edge only."""
     return float(q.to(unit).magnitude)

@@ -18,7 +18,7 @@ from .rules import BINDING_STATUSES, STATUSES, Limit, Threshold, load_thresholds
 from .units import Q_, mag, parse_count, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pint
+    from .units import Quantity
 
 __all__ = ["CheckResult", "ThresholdCheck", "ThresholdCost", "check", "threshold_costs", "theoretical_peak",
            "VERDICTS", "Modification"]
@@ -27,7 +27,7 @@ VERDICTS = ("crossed", "not crossed", "uncertain", "needs revenue", "needs clust
             "not applicable")
 
 
-def theoretical_peak(prof: Profile) -> pint.Quantity:
+def theoretical_peak(prof: Profile) -> Quantity:
     """A chip's highest dense floating-point peak: what cluster tests ("theoretical maximum") count."""
     return max(prof.peak.values(), key=lambda q: mag(q, "FLOP/s")).to("FLOP/s")
 
@@ -64,31 +64,31 @@ class ThresholdCheck:
 class CheckResult:
     """A run's training compute, how it was estimated, and every threshold set against it."""
 
-    flop: pint.Quantity
+    flop: Quantity
     method: str  # "flop", "architecture", "hardware", "both" or "modification"
-    architecture_flop: pint.Quantity | None
-    hardware_flop: pint.Quantity | None
+    architecture_flop: Quantity | None
+    hardware_flop: Quantity | None
     gpu: str
     chips: int | None
-    days: pint.Quantity | None
-    cluster_peak: pint.Quantity | None
-    cost: pint.Quantity
+    days: Quantity | None
+    cluster_peak: Quantity | None
+    cost: Quantity
     cost_basis: str
     checks: tuple[ThresholdCheck, ...]
     as_of: _dt.date | None = None
     precision: str | None = None
-    peak: pint.Quantity | None = None
+    peak: Quantity | None = None
     efficiency: float | None = None
-    price: pint.Quantity | None = None
+    price: Quantity | None = None
     price_tier: str | None = None
-    flop_low: pint.Quantity | None = None
-    flop_high: pint.Quantity | None = None
+    flop_low: Quantity | None = None
+    flop_high: Quantity | None = None
     evidence_basis: str | None = None
-    revenue: pint.Quantity | None = None
+    revenue: Quantity | None = None
     modification: Modification | None = None
     notes: tuple[str, ...] = ()
     unit: CostResult | None = field(default=None, repr=False)
-    bf16_flop: pint.Quantity | None = None
+    bf16_flop: Quantity | None = None
 
     @property
     def method_ratio(self) -> float | None:
@@ -190,7 +190,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     if n_chips is not None and t_days is not None:
         hw = calc.cluster_flop(n_chips, t_days, unit.peak, mag(unit.efficiency, ""))
         ev = unit.evidence
-        if ev is not None and ev.efficiency_low is not None:
+        if ev is not None and ev.efficiency_low is not None and ev.efficiency_high is not None:
             flop_lo = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_low)
             flop_hi = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_high)
         cluster = calc.finite(((parse_peak(peak) if peak is not None else theoretical_peak(prof))
@@ -379,12 +379,12 @@ class ThresholdCost:
 
     threshold: Threshold
     gpu: str
-    chip_hours: pint.Quantity | None = None
-    cost: pint.Quantity | None = None
-    cost_with_overhead: pint.Quantity | None = None
+    chip_hours: Quantity | None = None
+    cost: Quantity | None = None
+    cost_with_overhead: Quantity | None = None
     chips_needed: int | None = None
-    cluster_peak_per_chip: pint.Quantity | None = None
-    flop_for_usd: pint.Quantity | None = None
+    cluster_peak_per_chip: Quantity | None = None
+    flop_for_usd: Quantity | None = None
     estimate: CostResult | None = None
 
 
@@ -404,7 +404,13 @@ def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware:
                     precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
                     price_tier: str | None = None, overhead: Any = None) -> list[ThresholdCost]:
     """For each threshold: the cost of its FLOP limit (or a relative limit's fallback), the chips that reach
-    its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`."""
+    its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`.
+
+        >>> rows = threshold_costs(load_thresholds(), "h100")
+        >>> eu = next(r for r in rows if r.threshold.id == "eu-ai-act-systemic-risk")
+        >>> f"{eu.chip_hours.to('hour').magnitude:.3g}"
+        '3.51e+06'
+    """
     rules = items_of(rules, Threshold, what="rules")
     prof = resolve(gpu, hardware)
     kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,

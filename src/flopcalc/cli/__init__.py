@@ -42,10 +42,10 @@ def _refuse_repeats(cmd: click.Command, args: list[str]) -> None:
         if a == "--":
             break
         name = a.split("=", 1)[0] if a.startswith("--") else a
-        p = single.get(name)
-        if p is None:
+        opt = single.get(name)
+        if opt is None:
             continue
-        key = p.name or name
+        key = opt.name or name
         if key in seen:
             raise click.UsageError(f"option {name} was given twice ({seen[key]} and {name}); it takes one value",
                                    ctx=None)
@@ -70,7 +70,7 @@ class FlopcalcGroup(StrictGroup):
             return super().invoke(ctx)
         except FlopcalcError as e:
             exc = click.ClickException(str(e))
-            exc.exit_code = e.exit_code
+            exc.exit_code = e.exit_code  # type: ignore[misc]  # click types it a ClassVar; this one's own code
             raise exc from None
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,

@@ -87,6 +87,9 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
         if show:
             ev = r.evidence
             if ev is not None and ev.chip_hours is not None:
+                # The evidence's figures are set together: with chip-hours come their interval and the cost's.
+                assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
+                assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
                 row += [_ev_cell(human(mag(ev.chip_hours, "hour")), human(mag(ev.chip_hours_low, "hour")),
                                  human(mag(ev.chip_hours_high, "hour")), ev.basis),
                         _ev_cell(money(mag(ev.cost, "USD")), money(mag(ev.cost_low, "USD")),
@@ -95,6 +98,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
                 row += ["none", "none"]
         row += [human(mag(r.energy, "MWh")), human(mag(r.co2e, "tCO2e"))]
         if chips is not None:
+            assert r.wall_clock is not None  # cost() gives the wall-clock time whenever it is given chips
             row.append(f"{mag(r.wall_clock, 'day'):,.1f}")
         if days is not None:
             row.append(f"{r.chips_needed:,}")

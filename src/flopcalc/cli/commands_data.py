@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,8 +10,11 @@ from . import cli, params
 from .common import format_option, hardware_files_option, load_db
 from .output import echo, emit_data, emit_table
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..hardware import Profile
 
-def _profile_row(p) -> dict[str, Any]:
+
+def _profile_row(p: Profile) -> dict[str, Any]:
     from ..units import mag
 
     return {
@@ -88,7 +91,7 @@ def hardware_show(ctx: click.Context, gpu: str, fmt: str | None, hardware_files:
     if fmt in ("json", "csv"):
         emit_data(row if fmt == "json" else [{k: v for k, v in row.items() if k != "sources"}], fmt)
         return
-    table = [
+    table: list[list[Any]] = [
         ["name", p.name], ["aliases", ", ".join(p.aliases) or "-"], ["vendor", p.vendor or "-"],
         ["year", p.year or "-"], ["generation", p.generation or "-"],
         ["default precision", p.default_precision],
@@ -143,7 +146,7 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
     why = {d.model: d.reason for d in model.dropped}
     if not show_all:
         ests = [e for e in ests if e.flop and e.reported_chip_hours]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in ests:
         r = e.run
         rows.append({
@@ -205,17 +208,19 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
     cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db if hardware_files else None)
     prof = db.get(gpu)
     iv = cal.interval
-    data = {"gpu": cal.gpu, "precision": cal.precision, "basis": iv.basis, "efficiency_kind": iv.kind,
-            "group": iv.group, "group_runs": len(cal.group_runs), "centre": iv.centre, "interval_low": iv.low,
-            "interval_high": iv.high, "range_level": iv.level, "method": iv.method,
-            "class": cal.class_name, "class_runs": cal.class_runs, "class_centre": cal.class_centre,
-            "class_sd": cal.class_sd, "class_df": cal.class_df, "class_t": cal.class_t,
-            "loo_coverage": cal.loo_coverage, "loo_inside": cal.loo_inside, "loo_runs": cal.loo_runs,
-            "default_efficiency": prof.efficiency.get(cal.precision),
-            "scope": cal.scope, "count": cal.count, "median": cal.median, "min": cal.min, "max": cal.max,
-            "runs": [{"model": o.model, "gpu": o.gpu, "precision": o.precision, "implied_efficiency": o.efficiency}
-                     for o in cal.group_runs],
-            "dropped": [{"model": m, "reason": r} for m, r in cal.dropped], "data_as_of": data_as_of()}
+    data: dict[str, Any] = {
+        "gpu": cal.gpu, "precision": cal.precision, "basis": iv.basis, "efficiency_kind": iv.kind,
+        "group": iv.group, "group_runs": len(cal.group_runs), "centre": iv.centre, "interval_low": iv.low,
+        "interval_high": iv.high, "range_level": iv.level, "method": iv.method,
+        "class": cal.class_name, "class_runs": cal.class_runs, "class_centre": cal.class_centre,
+        "class_sd": cal.class_sd, "class_df": cal.class_df, "class_t": cal.class_t,
+        "loo_coverage": cal.loo_coverage, "loo_inside": cal.loo_inside, "loo_runs": cal.loo_runs,
+        "default_efficiency": prof.efficiency.get(cal.precision),
+        "scope": cal.scope, "count": cal.count, "median": cal.median, "min": cal.min, "max": cal.max,
+        "runs": [{"model": o.model, "gpu": o.gpu, "precision": o.precision, "implied_efficiency": o.efficiency}
+                 for o in cal.group_runs],
+        "dropped": [{"model": m, "reason": r} for m, r in cal.dropped], "data_as_of": data_as_of(),
+    }
     if fmt == "json":
         emit_data(data, fmt)
         return
@@ -228,6 +233,7 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         echo(f"{cal.gpu} {cal.precision}: no evidence interval ({iv.method}).")
     else:
         kind = "all-in efficiency" if iv.kind == "all-in" else "MFU (cited, not evidence)"
+        assert iv.low is not None and iv.high is not None  # an interval with a centre has both ends
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
              f"({iv.basis}; group {iv.group}, {len(cal.group_runs)} runs). flopcalc's assumption: "
              f"{pct(d) if d else '-'}.")

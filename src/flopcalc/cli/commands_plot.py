@@ -6,13 +6,13 @@ from typing import Any
 
 import click
 
+from ..plot import KINDS
 from . import cli, params
 from .commands_rules import STATUS_CHOICE
-from .common import TIERS, assumption_options, gpu_option, hardware_files_option, load_db, overrides, \
-    thresholds_files_option
+from .common import (TIERS, assumption_options, gpu_option, hardware_files_option, load_db, overrides,
+                     thresholds_files_option)
 from .output import echo
 
-KINDS = ("cost", "bars", "trend")
 _ON_DEMAND = "on-demand"
 
 
@@ -67,11 +67,11 @@ def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_
     --price-tier. Rules drawn: those in force or enacted today, unless --status / --as-of say
     otherwise. Needs matplotlib: pip install 'flopcalc[plot]'.
     """
-    from ..plot import DEFAULT_PRICE_TIER, _check_out, plot_bars, plot_costs, plot_trend
+    from ..plot import DEFAULT_PRICE_TIER, output_path, plot_bars, plot_costs, plot_trend
     from ..rules import load_thresholds
     from ..units import mag
 
-    _check_out(out)
+    output_path(out)
     if kind == "cost" and flop:
         raise click.UsageError("--kind cost draws --min-flop to --max-flop and takes no FLOP argument; "
                                "for one figure chip by chip use --kind bars FLOP")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import click
 
@@ -11,14 +11,18 @@ from .common import (assumption_options, format_option, hardware_files_option, l
                      thresholds_files_option)
 from .output import echo, emit_data, emit_table
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..rules import Threshold
+    from ..verdicts import ThresholdCheck
+
 STATUS_CHOICE = click.Choice(["in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "not-enforced",
                               "superseded"])
 
 
-def _threshold_row(t) -> dict[str, Any]:
+def _threshold_row(t: Threshold) -> dict[str, Any]:
     from ..datadates import data_as_of
 
-    def lim(kind: str):
+    def lim(kind: str) -> float | None:
         x = t.limit(kind)
         return x.base if x is not None else None
 
@@ -43,7 +47,7 @@ def _threshold_row(t) -> dict[str, Any]:
     }
 
 
-def _when(t) -> str:
+def _when(t: Threshold) -> str:
     return ((t.effective_from.isoformat() if t.effective_from else "-")
             + (f" to {t.effective_until.isoformat()}" if t.effective_until else ""))
 
@@ -61,7 +65,7 @@ def _when(t) -> str:
 @thresholds_files_option()
 @hardware_files_option()
 @click.pass_context
-def thresholds(ctx: click.Context, gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, timeline: bool,
+def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str, ...], as_of: Any, timeline: bool,
                fmt: str, thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """The compute thresholds in AI rules, side by side; with --gpu, what each costs on that chip.
 
@@ -272,6 +276,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     if res.architecture_flop is not None:
         head.append(f"  architecture: 6 x N x D = {sci(data['architecture_flop'], 3)} FLOP")
     if res.hardware_flop is not None:
+        assert res.peak is not None and res.efficiency is not None  # check() sets them with the hardware method
         head.append(f"  hardware: {res.chips:,} {res.gpu} x {data['days']:g} days x "
                     f"{mag(res.peak, 'TFLOP/s'):g} TFLOP/s ({res.precision}, dense) x {pct(res.efficiency)} "
                     f"(assumed) = {sci(data['hardware_flop'], 3)} FLOP")
@@ -279,9 +284,11 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         head.append(f"  hardware / architecture = {res.method_ratio:.2f} (the larger estimate is checked)")
     if res.modification is not None:
         m = res.modification
+        cumulative = m.cumulative_flop  # known exactly when the original's compute is
         head.append(f"  modification: {m.formula} = {sci(m.flop, 3)} FLOP"
-                    + (f"; original {sci(m.base_flop, 3)}, cumulative {sci(m.cumulative_flop, 3)}"
-                       if m.base_flop is not None else "; original's compute unknown: fallbacks apply"))
+                    + (f"; original {sci(m.base_flop, 3)}, cumulative {sci(cumulative, 3)}"
+                       if m.base_flop is not None and cumulative is not None
+                       else "; original's compute unknown: fallbacks apply"))
         for c in res.checks:
             rel = c.threshold.limit("relative")
             if rel is None or rel.fraction is None:
@@ -301,7 +308,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     if explain:
         from ..rows import explain_cost
 
-        if res.hardware_flop is not None and res.chips is not None:
+        if res.hardware_flop is not None and res.chips is not None and res.days is not None:
             from ..estimate import cost as cost_fn
 
             run = cost_fn(res.hardware_flop, res.gpu, chips=res.chips, hardware=db, **overrides(kw))
@@ -310,7 +317,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         else:
             echo(f"{res.method} method: no chip arithmetic; the figure is tested as given.\n")
 
-    def table_of(checks):
+    def table_of(checks: Iterable[ThresholdCheck]) -> list[list[str]]:
         out = []
         for c in checks:
             out.append([c.threshold.id, c.threshold.describe_limits(), c.status_on_date, c.sees,
@@ -336,5 +343,5 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     footer += [f"{t.id} applies only to {t.scope}." for t in scoped]
     footer += [f"Note: {n}" for n in dict.fromkeys(res.notes)]
     echo("")
-    for line in footer:
-        echo(f"- {line}" if fmt == "markdown" else line)
+    for note in footer:
+        echo(f"- {note}" if fmt == "markdown" else note)

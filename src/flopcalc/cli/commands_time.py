@@ -11,7 +11,7 @@ from .common import TIERS, format_option, hardware_files_option, load_db
 from .output import emit_data, emit_table
 
 
-def _year(what: str):
+def _year(what: str) -> params._Parsed:
     def parse(v: str) -> int:
         from ..trends import parse_year
 

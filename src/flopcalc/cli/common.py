@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import weakref
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from . import params
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..hardware import HardwareDB
+
+# What a click.option(...) gives: a decorator that adds the option to a command function.
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
 TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot")
 
 
-def _compose(*decorators: Callable) -> Callable:
-    def apply(f: Callable) -> Callable:
+def _compose(*decorators: Decorator) -> Decorator:
+    def apply(f: Callable[..., Any]) -> Callable[..., Any]:
         for d in reversed(decorators):
             f = d(f)
         return f
@@ -20,23 +27,23 @@ def _compose(*decorators: Callable) -> Callable:
     return apply
 
 
-def hardware_files_option() -> Callable:
+def hardware_files_option() -> Decorator:
     return click.option("--hardware-file", "hardware_files", multiple=True, metavar="PATH",
                         help="Extra hardware profile (YAML, see docs/data-format.md); repeatable.")
 
 
-def thresholds_files_option() -> Callable:
+def thresholds_files_option() -> Decorator:
     return click.option("--thresholds-file", "thresholds_files", multiple=True, metavar="PATH",
                         help="Extra thresholds (YAML, same schema as the shipped file); repeatable.")
 
 
-def gpu_option(*, default: tuple[str, ...] | None = ("h100",), required: bool = False) -> Callable:
+def gpu_option(*, default: tuple[str, ...] | None = ("h100",), required: bool = False) -> Decorator:
     return click.option("--gpu", "gpus", multiple=True, default=default, required=required, metavar="ID",
                         show_default=bool(default), type=params.CHIP,
                         help="Chip id or alias (see 'flopcalc hardware'); repeat for several chips.")
 
 
-def assumption_options(*, tiers: bool = True) -> Callable:
+def assumption_options(*, tiers: bool = True) -> Decorator:
     opts = [
         click.option("--precision", metavar="P", type=params.PRECISION,
                      help="Number format whose dense peak is used (fp8, bf16, ...); default: the chip's default."),
@@ -53,7 +60,7 @@ def assumption_options(*, tiers: bool = True) -> Callable:
     return _compose(*opts)
 
 
-def format_option(default: str | None = "table") -> Callable:
+def format_option(default: str | None = "table") -> Decorator:
     return click.option("--format", "fmt", type=params.FORMATS, default=default, show_default=default is not None,
                         help="table for people; json, csv or markdown for programs and documents.")
 
@@ -64,12 +71,16 @@ def overrides(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw[k] for k in keys if kw.get(k) is not None}
 
 
-def load_db(hardware_files: tuple[str, ...]):
+# The profile databases whose problems were printed already (the default one is shared by the process).
+_WARNED: weakref.WeakSet[HardwareDB] = weakref.WeakSet()
+
+
+def load_db(hardware_files: tuple[str, ...]) -> HardwareDB:
     from ..hardware import load_profiles
     from .output import warn
 
     db = load_profiles(hardware_files)
-    if not getattr(db, "_warned", False):
+    if db not in _WARNED:
         warn(db.problems)
-        db._warned = True  # type: ignore[attr-defined]
+        _WARNED.add(db)
     return db

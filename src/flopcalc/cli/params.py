@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from ..errors import FlopcalcError
 
+if TYPE_CHECKING:  # pragma: no cover
+    _ParamType = click.ParamType[Any]  # generic in recent click's hints; older click cannot subscript it
+else:
+    _ParamType = click.ParamType
 
-class _Parsed(click.ParamType):
+
+class _Parsed(_ParamType):
     """Wrap a library parser; its InputError becomes click's usage error (exit 2)."""
 
     def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
