@@ -9,7 +9,7 @@ written).
 from __future__ import annotations
 
 __all__ = ["FlopcalcError", "InputError", "InputTypeError", "UnknownNameError", "DataError",
-           "MissingExtraError", "OutputError"]
+           "MissingExtraError", "OutputError", "install_hint"]
 
 
 class FlopcalcError(Exception):
@@ -52,6 +52,26 @@ class MissingExtraError(FlopcalcError, ImportError):
     """An optional dependency (numpy, matplotlib, pandas) is needed but not installed."""
 
     exit_code = 1
+
+
+def install_hint(extra: str, package: str) -> str:
+    """The command that installs an optional dependency for this installation of flopcalc.
+
+    From a package index: pip install 'flopcalc[EXTRA]'. From a local folder, an editable checkout,
+    a wheel file or a VCS URL (pip then writes direct_url.json), or not installed at all (running
+    from source): pip install PACKAGE, since 'flopcalc[EXTRA]' would fetch another flopcalc.
+    """
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("flopcalc")
+    except metadata.PackageNotFoundError:
+        return f"pip install {package}"
+    try:
+        direct = dist.read_text("direct_url.json")
+    except OSError:
+        direct = None
+    return f"pip install {package}" if direct else f"pip install 'flopcalc[{extra}]'"
 
 
 class OutputError(FlopcalcError, OSError):

@@ -104,6 +104,7 @@ class CostResult:
     confidence: str = "high"
     data_as_of: str | None = None
     assumption_label: str = "profile"
+    price_is_estimate: bool = False
 
     # The low/high figures are the evidence's 90% interval (never stretched to hold the assumption).
     @property
@@ -399,8 +400,9 @@ def cost(
     # A dated price (--as-of) is its own evidence: today's tier range says nothing about 2023.
     ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price is not None or day is not None,
                    tier=tier if price is None else None, overhead=ovh, cited_only=cited_only, model=evidence_model)
+    estimated = prof.price_is_estimate and price is None and day is None and tier == prof.price_tier
     notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given=efficiency is not None,
-                        price_given=price is not None, cited_only=cited_only))
+                        price_given=price is not None, cited_only=cited_only, price_estimate=estimated))
     return CostResult(
         flop=f, gpu=prof.id, gpu_name=prof.name, precision=prec, peak=pk, efficiency=Q_(eff, ""),
         effective_flop_per_s=effective, flop_per_chip_hour=per_hour, chip_hours=hours, price=pr,
@@ -409,11 +411,12 @@ def cost(
         chips_needed=needed, evidence=ev, price_tier=tier, price_date=pdate, price_tier_fallback=tier_fallback,
         precision_requested=None, origin=origin, notes=tuple(notes), profile_path=prof.path,
         confidence=prof.confidence, data_as_of=prof.data_as_of, assumption_label=label,
+        price_is_estimate=estimated,
     )
 
 
 def _notes(prof: Profile, prec: str, *, eff: float, price: Quantity, ev: EvidenceEstimate, efficiency_given: bool,
-           price_given: bool, cited_only: bool) -> list[str]:
+           price_given: bool, cited_only: bool, price_estimate: bool = False) -> list[str]:
     """Short notes when an assumption lies outside the evidence interval. They inform; they never override."""
     from .fmt import money, pct
 
@@ -431,6 +434,9 @@ def _notes(prof: Profile, prec: str, *, eff: float, price: Quantity, ev: Evidenc
         notes.append(f"{money(p)}/chip-hour is {side} the {prof.id} price range for its tier ({money(lo)}-{money(hi)})")
     if ev.basis == "none":
         notes.append(f"{prof.id} {prec}: no evidence interval ({ev.method})")
+    if price_estimate:
+        notes.append(f"{prof.id}'s default price is an estimate (no public per-hour quote): see "
+                     f"'flopcalc hardware show {prof.id}', or give --price")
     if prof.confidence != "high":
         notes.append(f"{prof.id}'s peak figures are {prof.confidence} confidence"
                      + (f": {prof.confidence_note}" if prof.confidence_note else ""))

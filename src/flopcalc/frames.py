@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import InputTypeError, MissingExtraError
+from .errors import InputTypeError, MissingExtraError, install_hint
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["to_frame", "install_hint"]
-
-
-def install_hint(extra: str, package: str) -> str:
-    """How to install an optional dependency, for the way flopcalc itself was installed.
-
-    From an index, the extra works (`pip install 'flopcalc[plot]'`); from a checkout or a local
-    wheel, pip cannot resolve the extra against an index, so name the package itself.
-    """
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
-
-        dist = distribution("flopcalc")
-        local = dist.read_text("direct_url.json") is not None
-    except (PackageNotFoundError, OSError, ValueError):
-        local = True
-    return f"pip install {package}" if local else f"pip install 'flopcalc[{extra}]'"
+__all__ = ["to_frame"]
 
 
 def to_frame(results: Iterable[Any]) -> pandas.DataFrame:

@@ -30,7 +30,7 @@ CONFIDENCE = ("high", "medium", "low")
 _REQUIRED = ("id", "name", "peak", "default_precision", "efficiency", "price", "overhead", "tdp", "memory", "sources")
 _OPTIONAL = ("data_as_of", "aliases", "replaces", "vendor", "year", "released", "generation", "confidence",
              "confidence_note", "sparse_peak", "peak_caveats", "mfu_range", "efficiency_range", "price_tier",
-             "price_date", "price_range", "prices", "notes")
+             "price_date", "price_is_estimate", "price_range", "prices", "notes")
 _ALLOWED = _REQUIRED + _OPTIONAL
 _SOURCE_KEYS = ("field", "source", "url", "dataset", "date")
 _PRICE_KEYS = ("usd_per_hour", "tier", "date", "provider", "source", "url", "dataset", "confidence", "note")
@@ -96,6 +96,7 @@ class Profile:
     peak_caveats: Mapping[str, str] = field(default_factory=dict)
     data_as_of: str | None = None
     replaces: str | None = None
+    price_is_estimate: bool = False
 
     def __repr__(self) -> str:
         return f"Profile(id={self.id!r}, name={self.name!r}, default_precision={self.default_precision!r})"
@@ -305,6 +306,9 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         raise f.error("sources", "must list where the figures come from")
     sources = tuple(_source(path, s, i) for i, s in enumerate(sources_raw))
     replaces = f.text("replaces", optional=True)
+    estimate = f.get("price_is_estimate", False)
+    if not isinstance(estimate, bool):
+        raise f.error("price_is_estimate", "must be true or false")
     return Profile(
         id=pid, name=f.text("name"), peak=dict(peak), default_precision=default,
         efficiency=dict(efficiency), price=price, overhead=overhead,
@@ -316,7 +320,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         origin=origin, price_tier=tier, price_date=price_date, prices=prices, released=released,
         confidence=confidence, confidence_note=f.text("confidence_note", optional=True),
         peak_caveats=dict(caveats), data_as_of=data_as_of,
-        replaces=replaces.lower() if replaces else None,
+        replaces=replaces.lower() if replaces else None, price_is_estimate=estimate,
     )
 
 

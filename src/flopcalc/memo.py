@@ -379,6 +379,8 @@ def _chip_rows(m: Memo) -> list[list[str]]:
             money_sig(mag(r.cost, "USD")),
         ]
         if ev is not None and ev.efficiency is not None and ev.cost is not None:
+            assert ev.efficiency_low is not None and ev.efficiency_high is not None
+            assert ev.cost_low is not None and ev.cost_high is not None  # set together with ev.cost
             kind = "all-in" if ev.basis == "runs" else "cited"
             row += [f"{pct(ev.efficiency)} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)}) {kind}",
                     f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
@@ -461,7 +463,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     for r in rows:
         values.append(mag(r.cost, "USD"))
         ev = r.evidence
-        if ev is not None and ev.cost is not None:
+        if ev is not None and ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None:
             values += [mag(ev.cost_low, "USD"), mag(ev.cost_high, "USD")]
     values = [v for v in values if v > 0 and math.isfinite(v)] or [1.0]
     lo_e = math.floor(math.log10(min(values)))
@@ -514,7 +516,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
         parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#111">{_h(name)}</text>')
         ev = r.evidence
         tip = f"{r.gpu_name}: assumption {money_sig(mag(r.cost, 'USD'))}"
-        if ev is not None and ev.cost is not None:
+        if ev is not None and ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None:
             lo, mid, hi = (mag(q, "USD") for q in (ev.cost_low, ev.cost, ev.cost_high))
             dash = ' stroke-dasharray="4 3"' if ev.basis != "runs" else ""
             tip += (f"; {'evidence' if ev.basis == 'runs' else 'cited MFU range'} {money_sig(mid)} "

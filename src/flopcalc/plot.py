@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import InputError, MissingExtraError, OutputError
+from .errors import install_hint as _install_hint
 from .text import clean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,23 +55,8 @@ _EVIDENCE_ALPHA = 0.16
 # ------------------------------------------------------------------ matplotlib, files
 
 def install_hint() -> str:
-    """The command that installs matplotlib for this installation of flopcalc.
-
-    From a package index: pip install 'flopcalc[plot]'. From a local folder, an editable checkout,
-    a wheel file or a VCS URL (pip then writes direct_url.json), or not installed at all (running
-    from source): pip install matplotlib, since 'flopcalc[plot]' would fetch another flopcalc.
-    """
-    from importlib import metadata
-
-    try:
-        dist = metadata.distribution("flopcalc")
-    except metadata.PackageNotFoundError:
-        return "pip install matplotlib"
-    try:
-        direct = dist.read_text("direct_url.json")
-    except OSError:
-        direct = None
-    return "pip install matplotlib" if direct else "pip install 'flopcalc[plot]'"
+    """The command that installs matplotlib for this installation of flopcalc (see errors.install_hint)."""
+    return _install_hint("plot", "matplotlib")
 
 
 def _matplotlib() -> Any:
@@ -455,7 +441,7 @@ class _Page:
         self.fig = Figure(figsize=(width, height), dpi=150)
         canvas = FigureCanvasAgg(self.fig)
         self.width, self.height = width, height
-        self.renderer = canvas.get_renderer()
+        self.renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib has no hints here
         wrap = int(width * 72 / (7 * 0.56))
         foot = [ln for note in footnotes for ln in textwrap.wrap(_t(note), wrap, subsequent_indent="  ",
                                                                   break_on_hyphens=False)]
@@ -486,10 +472,10 @@ class _Page:
         return ax
 
     def width_px(self, text: Any) -> float:
-        return text.get_window_extent(self.renderer).width
+        return float(text.get_window_extent(self.renderer).width)
 
     def height_px(self, text: Any) -> float:
-        return text.get_window_extent(self.renderer).height
+        return float(text.get_window_extent(self.renderer).height)
 
 
 def _spread(want: list[float], sizes: list[float], lo: float, hi: float, gap: float = 2.0) -> list[float]:

@@ -78,6 +78,7 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
         "price_tier": r.price_tier,
         "price_date": r.price_date,
         "price_tier_fallback": r.price_tier_fallback,
+        "price_is_estimate": r.price_is_estimate,
         "cost_usd": mag(r.cost, "USD"),
         "overhead": mag(r.overhead, ""),
         "cost_with_overhead_usd": mag(r.cost_with_overhead, "USD"),

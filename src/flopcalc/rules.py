@@ -93,9 +93,14 @@ def _sci4(v: float) -> str:
 class StatusChange:
     """One change of a rule's status, with its date."""
 
-    date: _dt.date
+    date: _dt.date  # the first day the date text can mean (2025 -> 2025-01-01), for ordering and "as of"
     status: str
     event: str | None = None
+    date_text: str = ""  # the date as the source gives it: '2025', '2025-09' or '2025-09-29'
+
+    @property
+    def when(self) -> str:
+        return self.date_text or self.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ def _threshold(data: Any, path: Path | str, i: int) -> Threshold:
             raise hf.error("status", f"{st[:30]!r} is not a status; use one of {', '.join(STATUSES)}")
         if history and changed < history[-1].date:
             raise hf.error("date", "is earlier than the entry before it: list status changes in date order")
-        history.append(StatusChange(date=changed, status=st, event=hf.text("event", optional=True)))
+        history.append(StatusChange(date=changed, status=st, event=hf.text("event", optional=True), date_text=iso))
     if history and history[-1].status != status:
         raise f.error("history", f"ends with {history[-1].status!r}, but the rule's status is {status!r}")
     confidence = (f.text("confidence", optional=True) or "confirmed").lower()

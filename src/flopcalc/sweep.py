@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .errors import InputError, InputTypeError, MissingExtraError
+from .errors import InputError, InputTypeError, MissingExtraError, install_hint
 from .hardware import HardwareDB, Profile, resolve
 from .units import Q_, parse_quantity
 
@@ -21,7 +21,7 @@ def _numpy() -> ModuleType:
     try:
         import numpy as np
     except ImportError:
-        raise MissingExtraError("flopcalc.grid needs numpy: pip install 'flopcalc[grid]'") from None
+        raise MissingExtraError(f"flopcalc.grid needs numpy: {install_hint('grid', 'numpy')}") from None
     from pint.compat import HAS_NUMPY
 
     if not HAS_NUMPY:

@@ -367,7 +367,7 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
     if isinstance(gpus, (str, Profile)):
         gpus = [gpus]
     try:
-        wanted = list(gpus or ())
+        wanted = [] if gpus is None else list(gpus)
     except TypeError:
         raise InputTypeError(f"gpus must be a list of chip ids, not {type(gpus).__name__}") from None
     given = bool(wanted)

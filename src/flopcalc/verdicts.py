@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from . import calc
 from .errors import InputError
 from .estimate import CostResult, budget, cost
+from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
 from .inputs import items_of, names, optional_name, parse_chips, parse_date, parse_peak
 from .rules import BINDING_STATUSES, STATUSES, Limit, Threshold, load_thresholds
@@ -199,7 +200,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
             bf16 = calc.cluster_flop(n_chips, t_days, prof.peak["bf16"],
                                      prof.efficiency.get("bf16", mag(unit.efficiency, "")))
             notes.append(f"the whole run is assumed at {prof.id}'s FP8 peak ({prof.id}'s default precision); at "
-                         f"BF16 it would be {mag(bf16, 'FLOP'):.3g} FLOP (give --precision bf16)")
+                         f"BF16 it would be {sci(mag(bf16, 'FLOP'), 2)} FLOP (give --precision bf16)")
     direct = parse_quantity(flop, "flop", what="FLOP").to("FLOP") if flop is not None else None
     if mod is not None and (direct is not None or arch is not None or hw is not None):
         raise InputError("a modification check takes --base-flop with --finetune-tokens or --finetune-flop; "
@@ -228,7 +229,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         basis = f"{n_chips:,} chips x {mag(t_days, 'day'):g} days x 24 h x ${mag(unit.price, 'USD/hour'):.2f}/h"
     else:
         dollars = calc.finite((mag(run, "FLOP") * unit.cost).to("USD"), "cost")
-        basis = f"{mag(run, 'FLOP'):.3g} FLOP on {prof.id} at {unit.price_tier or 'its default'} price"
+        basis = f"{sci(mag(run, 'FLOP'), 2)} FLOP on {prof.id} at its {unit.price_tier or 'default'} price"
     point = mag(run, "FLOP")
     lo = mag(flop_lo, "FLOP") if flop_lo is not None and method == "hardware" else point
     hi = mag(flop_hi, "FLOP") if flop_hi is not None and method == "hardware" else point
@@ -253,10 +254,11 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         counting = t_check.threshold.counting
         tol = counting.get("tolerance") if counting else None
         if tol and flop_lo is not None and flop_hi is not None and method == "hardware":
-            wide = max(hi / point - 1, 1 - lo / point)
-            if wide > tol:
-                notes.append(f"the estimate's own 90% interval (x{hi / point:.2f} / {point / lo:.2f}) is wider than "
-                             f"the EU's accepted +-{tol:.0%} for a compute estimate")
+            centre = math.sqrt(lo * hi)  # the evidence interval is symmetric in log space about its centre
+            if hi / centre - 1 > tol or 1 - lo / centre > tol:
+                notes.append(f"the evidence's 90% interval ({sci(lo, 2)}-{sci(hi, 2)} FLOP) runs from "
+                             f"{lo / centre - 1:+.0%} to {hi / centre - 1:+.0%} of its centre, wider than the "
+                             f"+-{tol:.0%} the EU accepts for a compute estimate")
                 break
     return CheckResult(flop=run, method=method, architecture_flop=arch, hardware_flop=hw, gpu=prof.id,
                        chips=n_chips, days=t_days, cluster_peak=cluster, cost=dollars, cost_basis=basis,

@@ -80,6 +80,11 @@ class FlopcalcGroup(StrictGroup):
         argv = list(sys.argv[1:] if args is None else args)
         code = 0
         try:
+            import os
+
+            var = complete_var or f"_{(prog_name or 'flopcalc').replace('-', '_').upper()}_COMPLETE"
+            if os.environ.get(var):  # shell completion: click's own protocol, untouched
+                return super().main(argv, prog_name, complete_var, standalone_mode=True, **extra)
             if not argv:
                 with self.make_context(prog_name or "flopcalc", ["--help"]):
                     pass

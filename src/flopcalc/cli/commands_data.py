@@ -33,6 +33,7 @@ def _profile_row(p: Profile) -> dict[str, Any]:
         "price_ranges_usd_per_chip_hour": {t: [mag(q, "USD/hour") for q in r] for t, r in p.price_ranges.items()},
         "prices": [{"usd_per_chip_hour": x.usd_per_hour, "tier": x.tier, "date": x.date, "provider": x.provider,
                     "source": x.source, "url": x.url} for x in p.prices],
+        "price_is_estimate": p.price_is_estimate,
         "released": p.released, "confidence": p.confidence, "confidence_note": p.confidence_note,
         "peak_caveats": dict(p.peak_caveats), "data_as_of": p.data_as_of,
         "overhead": p.overhead, "tdp_w": mag(p.tdp, "W"), "memory_gb": mag(p.memory, "GB"),
@@ -69,7 +70,8 @@ def hardware(ctx: click.Context, fmt: str, hardware_files: tuple[str, ...]) -> N
         table.append([p.id, p.name, p.year or "", p.default_precision]
                      + [f"{peaks[k] / 1e12:g}" if k in peaks else "-" for k in precisions]
                      + [pct(p.efficiency[p.default_precision]), f"${row['price_usd_per_chip_hour']:.2f}",
-                        p.price_tier or "-", p.confidence, "" if p.origin == "shipped" else p.origin])
+                        (p.price_tier or "-") + (" (estimate)" if p.price_is_estimate else ""), p.confidence,
+                        "" if p.origin == "shipped" else p.origin])
     emit_table(["id", "name", "year", "default"] + [f"{k} TFLOP/s" for k in precisions]
                + ["eff (assumed)", "$/chip-h", "price tier", "confidence", "from"], table, fmt,
                footer=["Peaks are dense (no 2:4 sparsity). confidence: how sure the peak figures are. "
@@ -143,6 +145,9 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
     ests = estimate_runs(all_runs, gpu=gpu, hardware=db)
     model = default_model() if not runs_files and not hardware_files else build_model(all_runs, db)
     used = {o.model for o in model.observations}
+    from ..datadates import data_as_of
+
+    stamp = data_as_of()
     why = {d.model: d.reason for d in model.dropped}
     if not show_all:
         ests = [e for e in ests if e.flop and e.reported_chip_hours]
@@ -159,7 +164,7 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
             "in_evidence": r.model in used, "dropped_because": why.get(r.model),
             "reported_mfu": list(r.mfu) if r.mfu else None,
             "implied_price_usd_per_chip_hour": list(e.implied_price) if e.implied_price else None,
-            "grade": r.grade, "source": r.source,
+            "grade": r.grade, "source": r.source, "data_as_of": stamp,
         })
     if fmt in ("json", "csv"):
         emit_data(rows, fmt)

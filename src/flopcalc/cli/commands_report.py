@@ -38,7 +38,7 @@ class ReportCommand(StrictCommand):
 @thresholds_files_option()
 @hardware_files_option()
 @click.pass_context
-def report(ctx: click.Context, flop: Any, out: str, gpus: tuple[str, ...], as_of: Any, revenue: Any,
+def report(ctx: click.Context, /, flop: Any, out: str, gpus: tuple[str, ...], as_of: Any, revenue: Any,
            n_params: float | None, tokens: float | None, chips: int | None, days: Any,
            thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Write a one-page memo: the question, the answer in one sentence, assumption vs evidence (90%

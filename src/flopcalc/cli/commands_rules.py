@@ -41,7 +41,7 @@ def _threshold_row(t: Threshold) -> dict[str, Any]:
                     "fraction": float(x.fraction) if x.fraction is not None else None} for x in t.limits],
         "cumulative": t.cumulative, "counts": t.counts, "triggers": t.triggers, "scope": t.scope,
         "confidence": t.confidence, "dates": dict(t.dates),
-        "history": [{"date": c.date.isoformat(), "status": c.status, "event": c.event} for c in t.history],
+        "history": [{"date": c.when, "status": c.status, "event": c.event} for c in t.history],
         "counting": dict(t.counting) if t.counting else None,
         "source": t.source, "status_as_of": t.status_as_of, "note": t.note, "data_as_of": data_as_of(),
     }
@@ -89,7 +89,7 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
     rules = select(load_thresholds(thresholds_files), status=statuses, as_of=as_of)
     if timeline:
         events = [e for e in timeline_fn(rules) if as_of is None or e[0].date <= as_of]
-        data = [{"date": c.date.isoformat(), "id": t.id, "status": c.status, "event": c.event} for c, t in events]
+        data = [{"date": c.when, "id": t.id, "status": c.status, "event": c.event} for c, t in events]
         if fmt in ("json", "csv"):
             emit_data(data, fmt, columns=["date", "id", "status", "event"])
             return
@@ -192,7 +192,7 @@ def thresholds_show(ctx: click.Context, rule_id: str, fmt: str | None) -> None:
                       (f"+-{v:.0%}" if k == "tolerance" else str(v))])
     for k, v in t.dates.items():
         table.append([f"date: {k}", v])
-    footer = ["Status history:"] + [f"{c.date.isoformat()}  {c.status}" + (f"  ({c.event})" if c.event else "")
+    footer = ["Status history:"] + [f"{c.when}  {c.status}" + (f"  ({c.event})" if c.event else "")
                                     for c in t.history]
     footer += [f"Source: {t.source}" + (f" (checked {t.status_as_of})" if t.status_as_of else "")]
     if t.note:
@@ -327,7 +327,8 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
 
     headers = ["id", "limit", "status on date", "tests", "verdict", "ratio", "more days"]
     day = data["as_of"]
-    main_title = "All rules" if show_all or statuses else f"Rules in force or enacted on {day}"
+    main_title = (f"All rules on {day}" if show_all else
+                  f"Rules with status {', '.join(statuses)} on {day}" if statuses else f"Rules in force or enacted on {day}")
     emit_table(headers, table_of(res.binding), fmt, title=main_title)
     if res.others:
         echo("")
