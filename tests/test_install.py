@@ -43,4 +43,17 @@ def test_wheel_installs_and_runs_from_anywhere(tmp_path: Path) -> None:
     assert len(json.loads(run("runs", "--format", "json"))) >= 25
     res = subprocess.run([str(bindir / "python"), "-m", "flopcalc", "--version"], capture_output=True, text=True,
                          cwd=elsewhere, env=env)
-    assert res.returncode == 0 and res.stdout.startswith("flopcalc ")
+    assert res.returncode == 0 and res.stdout.startswith("flopcalc ") and "data as of: thresholds 20" in res.stdout
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "flopcalc/py.typed" in names and "flopcalc/data/hardware/h100.yaml" in names
+    assert len([n for n in names if n.startswith("flopcalc/data/hardware/")]) >= 29
+    # the extras hint for an index install (no direct_url.json in this venv: installed from a wheel file it
+    # does have one, so the hint names the package itself)
+    res = subprocess.run([str(bindir / "python"), "-c", "from flopcalc.errors import install_hint; "
+                          "print(install_hint('plot', 'matplotlib'))"], capture_output=True, text=True, cwd=elsewhere,
+                         env=env)
+    assert res.stdout.strip() == "pip install matplotlib"
+    out = run("report", "1e26", "--gpu", "h100", "--out", str(elsewhere / "memo.html"))
+    assert (elsewhere / "memo.html").read_text(encoding="utf-8").count("<svg") >= 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
 
 from . import calc
 from . import energy as _energy
@@ -66,6 +66,17 @@ class EvidenceEstimate:
     @property
     def cost_with_overhead_high(self) -> Quantity | None:
         return None if self.cost_high is None else self.cost_high * self.overhead
+
+
+class _FromEvidence:
+    """A CostResult attribute that is its evidence's attribute of the same name (None without evidence)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, objtype: type | None = None) -> Quantity | None:
+        ev = getattr(obj, "evidence", None)
+        return None if ev is None else cast("Quantity | None", getattr(ev, self.name))
 
 
 @dataclass(frozen=True)
@@ -129,29 +140,12 @@ class CostResult:
     def price_high(self) -> Quantity:
         return self.evidence.price_high if self.evidence else self.price
 
-    @property
-    def chip_hours_low(self) -> Quantity | None:
-        return self.evidence.chip_hours_low if self.evidence else None
-
-    @property
-    def chip_hours_high(self) -> Quantity | None:
-        return self.evidence.chip_hours_high if self.evidence else None
-
-    @property
-    def cost_low(self) -> Quantity | None:
-        return self.evidence.cost_low if self.evidence else None
-
-    @property
-    def cost_high(self) -> Quantity | None:
-        return self.evidence.cost_high if self.evidence else None
-
-    @property
-    def cost_with_overhead_low(self) -> Quantity | None:
-        return self.evidence.cost_with_overhead_low if self.evidence else None
-
-    @property
-    def cost_with_overhead_high(self) -> Quantity | None:
-        return self.evidence.cost_with_overhead_high if self.evidence else None
+    chip_hours_low = _FromEvidence()
+    chip_hours_high = _FromEvidence()
+    cost_low = _FromEvidence()
+    cost_high = _FromEvidence()
+    cost_with_overhead_low = _FromEvidence()
+    cost_with_overhead_high = _FromEvidence()
 
     @property
     def precision_fallback(self) -> bool:

@@ -94,6 +94,19 @@ def parse_precision(value: Any) -> str | None:
     return p
 
 
+def _listed(values: Any, *, what: str, expected: str) -> list[Any]:
+    try:
+        return list(values)
+    except TypeError:
+        raise InputTypeError(f"{what} must be {expected}, not {type(values).__name__}") from None
+
+
+def _check_all(items: list[Any], types: type | tuple[type, ...], *, what: str, expected: str) -> None:
+    for v in items:
+        if not isinstance(v, types):
+            raise InputTypeError(f"{what} must hold {expected}, not {type(v).__name__}")
+
+
 def paths(files: Any, *, what: str = "files") -> list[Any]:
     """A list of file paths from a path, or an iterable of paths (str or os.PathLike)."""
     import os
@@ -101,16 +114,11 @@ def paths(files: Any, *, what: str = "files") -> list[Any]:
 
     if files is None:
         return []
-    if isinstance(files, (str, os.PathLike)):
-        files = [files]
-    try:
-        items = list(files)
-    except TypeError:
-        raise InputTypeError(f"{what} must be a path or a list of paths, not {type(files).__name__}") from None
+    items = [files] if isinstance(files, (str, os.PathLike)) else _listed(files, what=what,
+                                                                            expected="a path or a list of paths")
+    _check_all(items, (str, os.PathLike), what=what, expected="paths (text or Path)")
     out = []
     for f in items:
-        if not isinstance(f, (str, os.PathLike)):
-            raise InputTypeError(f"{what} must hold paths (text or Path), not {type(f).__name__}")
         text = os.fspath(f)
         if not isinstance(text, str) or "\x00" in text or not text.strip():
             raise InputError(f"{what}: {_shown(text)} is not a usable path")
@@ -122,15 +130,9 @@ def names(values: Any, *, what: str) -> list[str]:
     """A list of names (statuses, ids) from one name, an iterable of names, or None (none)."""
     if values is None:
         return []
-    if isinstance(values, str):
-        values = [values]
-    try:
-        items = list(values)
-    except TypeError:
-        raise InputTypeError(f"{what} must be a name or a list of names, not {type(values).__name__}") from None
-    for v in items:
-        if not isinstance(v, str):
-            raise InputTypeError(f"{what} must hold names (text), not {type(v).__name__}")
+    items = [values] if isinstance(values, str) else _listed(values, what=what,
+                                                             expected="a name or a list of names")
+    _check_all(items, str, what=what, expected="names (text)")
     return [clean(v).strip().lower() for v in items]
 
 
@@ -145,13 +147,9 @@ def optional_name(value: Any, *, what: str) -> str | None:
 
 def items_of(values: Any, cls: type, *, what: str) -> list[Any]:
     """A list of `cls` objects from an iterable of them (e.g. thresholds from flopcalc.load_thresholds())."""
+    expected = f"a list of {cls.__name__} objects"
     if isinstance(values, (str, bytes)) or values is None:
-        raise InputTypeError(f"{what} must be a list of {cls.__name__} objects, not {type(values).__name__}")
-    try:
-        items = list(values)
-    except TypeError:
-        raise InputTypeError(f"{what} must be a list of {cls.__name__} objects, not {type(values).__name__}") from None
-    for v in items:
-        if not isinstance(v, cls):
-            raise InputTypeError(f"{what} must hold {cls.__name__} objects, not {type(v).__name__}")
+        raise InputTypeError(f"{what} must be {expected}, not {type(values).__name__}")
+    items = _listed(values, what=what, expected=expected)
+    _check_all(items, cls, what=what, expected=f"{cls.__name__} objects")
     return items

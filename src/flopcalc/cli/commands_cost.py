@@ -78,7 +78,8 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
         o = mag(r.overhead, "")
         tier = r.price_tier or "untiered"
         row = [
-            sci(mag(r.flop, "FLOP")), r.gpu, r.precision + ("*" if r.precision_fallback else ""),
+            sci(mag(r.flop, "FLOP")), f"{r.gpu_name} ({r.gpu})" if fmt == "markdown" else r.gpu,
+            r.precision + ("*" if r.precision_fallback else ""),
             f"{mag(r.peak, 'TFLOP/s'):g}", pct(mag(r.efficiency, "")),
             f"{money(mag(r.price, 'USD/hour'))} ({tier}{', ' + r.price_date if r.price_date else ''}"
             f"{', estimate' if r.price_is_estimate else ''})",
