@@ -319,3 +319,10 @@ def test_plot_help_imports_no_matplotlib() -> None:
             "try:\n    main()\nexcept SystemExit:\n    pass\nprint('matplotlib' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_cli_knows_the_chart_kinds_without_importing_plot() -> None:
+    from flopcalc.cli import commands_plot
+    from flopcalc.plot import KINDS
+
+    assert commands_plot.KINDS == KINDS

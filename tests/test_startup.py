@@ -9,7 +9,9 @@ import sys
 PROBE = """
 import json, sys
 {body}
-print(json.dumps(sorted(m for m in ("click", "tabulate", "matplotlib", "pint", "yaml", "numpy") if m in sys.modules)))
+print(json.dumps(sorted(m for m in ("click", "tabulate", "matplotlib", "pint", "yaml", "numpy", "pandas",
+                                    "flopcalc.plot", "flopcalc.memo", "flopcalc.trends", "flopcalc.planning")
+                        if m in sys.modules)))
 """
 
 
@@ -41,3 +43,4 @@ def test_cli_cost_spares_numpy() -> None:
             "try:\n    main()\nexcept SystemExit:\n    pass")
     mods = _modules(body)
     assert "numpy" not in mods and "tabulate" not in mods and "pint" in mods
+    assert not {"matplotlib", "pandas", "flopcalc.plot", "flopcalc.memo", "flopcalc.trends"} & set(mods)

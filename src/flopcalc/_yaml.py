@@ -51,7 +51,10 @@ def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
         raise DataError(p, f"is not valid YAML{where}: {problem}") from None
     if node is None:
         raise DataError(p, "is empty")
-    _check_aliases(p, node)
+    if "&" in text or "*" in text:  # anchors or aliases (or text that merely holds those characters)
+        _check_aliases(p, node)
+    else:
+        _check_keys(p, node)
     loader = loader_cls("")
     try:
         return loader.construct_document(node)
@@ -66,6 +69,36 @@ def read_yaml(path: Path | str, *, text: str | None = None) -> Any:
         loader.dispose()
 
 
+def _check_keys(path: Path, root: Any) -> None:
+    """A document without aliases is a plain tree: refuse duplicate keys, and more than MAX_NODES nodes."""
+    stack = [root]
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        value = node.value
+        if not isinstance(value, list):
+            continue
+        if node.tag.endswith(":map"):
+            _no_duplicate_keys(path, value)
+            for k, v in value:
+                stack.append(k)
+                stack.append(v)
+        else:
+            stack.extend(value)
+    if count > MAX_NODES:
+        raise DataError(path, f"has more than {MAX_NODES} YAML nodes (too large)")
+
+
+def _no_duplicate_keys(path: Path, pairs: list[Any]) -> None:
+    keys: set[str] = set()
+    for k, _ in pairs:
+        if isinstance(k.value, str):
+            if k.value in keys:
+                raise DataError(path, f"key {k.value[:40]!r} appears twice (line {k.start_mark.line + 1})")
+            keys.add(k.value)
+
+
 def _check_aliases(path: Path, root: Any) -> None:
     """Refuse documents whose aliases expand to a huge tree ('billion laughs' bombs)."""
     sizes: dict[int, int] = {}
@@ -77,13 +110,7 @@ def _check_aliases(path: Path, root: Any) -> None:
             continue
         children: list[Any] = []
         if not done and node.tag.endswith(":map") and isinstance(node.value, list):
-            keys: set[str] = set()
-            for k, _ in node.value:
-                if isinstance(k.value, str):
-                    if k.value in keys:
-                        raise DataError(path, f"key {k.value[:40]!r} appears twice "
-                                              f"(line {k.start_mark.line + 1})")
-                    keys.add(k.value)
+            _no_duplicate_keys(path, node.value)
         if isinstance(node.value, list):
             for item in node.value:
                 children.extend(item if isinstance(item, tuple) else (item,))

@@ -195,14 +195,18 @@ def _source(path: Path | str, s: Any, i: int) -> Source:
 def _price_point(f: Fields, item: Any, i: int) -> PricePoint:
     pf = Fields(f.path, item, allowed=_PRICE_KEYS, required=("usd_per_hour", "tier", "date", "source"),
                 where=f"prices[{i}]")
-    q = pf.quantity("usd_per_hour", "price", require_unit=False)  # a bare number is USD per chip-hour
+    raw = pf.get("usd_per_hour")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 < raw < 1e6:  # a bare number: USD/hour
+        usd = float(raw)
+    else:
+        usd = float(pf.quantity("usd_per_hour", "price", require_unit=False).to("USD/hour").magnitude)
     tier = pf.text("tier").lower()
     if tier not in PRICE_TIERS:
         raise pf.error("tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
     date = as_date(pf.get("date"))
     if date is None:
         raise pf.error("date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
-    return PricePoint(usd_per_hour=float(q.to("USD/hour").magnitude), tier=tier, date=date, source=pf.text("source"),
+    return PricePoint(usd_per_hour=usd, tier=tier, date=date, source=pf.text("source"),
                       url=pf.text("url", optional=True), provider=pf.text("provider", optional=True))
 
 
