@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flopcalc
-from flopcalc import FlopcalcError, Q_
+from flopcalc import Q_, FlopcalcError
 
 EXAMPLES = 500
 API = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,

@@ -15,7 +15,6 @@ from html import escape
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

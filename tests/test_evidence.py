@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import invoke
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import json
 import math
 
 import pytest
+from conftest import invoke
 
 import flopcalc
-from conftest import invoke
 
 H100_ROUNDED = 2000e12  # the essay's rounded FP8 peak, FLOP/s
 H100_DENSE = 1979e12  # the dense FP8 datasheet figure (3958 with 2:4 sparsity, halved)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import invoke
 
 import flopcalc
-from conftest import invoke
 
 SHIPPED = Path(__file__).resolve().parent.parent / "hardware"
 REQUIRED = {"h100", "h100-pcie", "h800", "h200", "b200", "gb200", "a100", "a800", "v100", "mi300x", "mi325x",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import invoke
 
 DONE = ["1e26", "--gpu", "h100", "--gpu", "a100"]  # the "done when" command

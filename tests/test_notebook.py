@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import invoke
 
 import flopcalc
-from conftest import invoke
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 
-import flopcalc
 from conftest import invoke
+
+import flopcalc
 
 RUNS = flopcalc.load_runs()
 

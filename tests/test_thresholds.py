@@ -6,9 +6,9 @@ import json
 import math
 
 import pytest
+from conftest import invoke
 
 import flopcalc
-from conftest import invoke
 from flopcalc.rules import STATUSES, load_thresholds
 
 H100_DENSE_FP8 = 1979e12

@@ -15,8 +15,17 @@ from . import calc
 from . import energy as _energy
 from .evidence import EfficiencyInterval, EvidenceModel, default_model
 from .hardware import HardwareDB, Profile, resolve
-from .inputs import optional_name, parse_chips, parse_date, parse_efficiency, parse_overhead, parse_peak, parse_precision
+from .inputs import (
+    optional_name,
+    parse_chips,
+    parse_date,
+    parse_efficiency,
+    parse_overhead,
+    parse_peak,
+    parse_precision,
+)
 from .pricing import choose_price
+from .rows import Tabular
 from .units import Q_, mag, parse_bounded, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,7 +89,7 @@ class _FromEvidence:
 
 
 @dataclass(frozen=True)
-class CostResult:
+class CostResult(Tabular):
     """Every step from FLOP to dollars, as pint Quantities, where each assumption came from, and the evidence."""
 
     flop: Quantity
@@ -177,14 +186,9 @@ class CostResult:
         return (f"CostResult(flop={mag(self.flop, 'FLOP'):.3g}, gpu={self.gpu!r}, precision={self.precision!r}, "
                 f"chip_hours={mag(self.chip_hours, 'hour'):.4g}, cost_usd={mag(self.cost, 'USD'):.4g})")
 
-    def _repr_html_(self) -> str:
-        from .rows import html_table
-
-        return html_table(self.to_dict())
-
 
 @dataclass(frozen=True)
-class BudgetResult:
+class BudgetResult(Tabular):
     """What an amount of money buys on one kind of chip: the assumption and the evidence interval."""
 
     usd: Quantity
@@ -261,11 +265,6 @@ class BudgetResult:
     def __repr__(self) -> str:
         return (f"BudgetResult(usd={mag(self.usd, 'USD'):.4g}, gpu={self.gpu!r}, "
                 f"flop_after_overhead={mag(self.flop_after_overhead, 'FLOP'):.3g})")
-
-    def _repr_html_(self) -> str:
-        from .rows import html_table
-
-        return html_table(self.to_dict())
 
 
 def assumption_label(profile: Profile, precision: str, *, given: bool) -> str:

@@ -290,7 +290,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     aliases_raw = f.get("aliases") or []
     if not isinstance(aliases_raw, list):
         raise f.error("aliases", "must be a list of names")
-    aliases = tuple(dict.fromkeys(_name(f, a, f"aliases") for a in aliases_raw if str(a).strip()))
+    aliases = tuple(dict.fromkeys(_name(f, a, "aliases") for a in aliases_raw if str(a).strip()))
     year = f.number("year", optional=True, lo=1990, hi=2100, integer=True)
     released = None
     if f.get("released") is not None:

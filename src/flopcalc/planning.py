@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from . import calc
 from . import energy as _energy
 from .errors import InputError, InputTypeError
-from .estimate import CostResult, budget as _budget, cost as _cost
+from .estimate import CostResult
+from .estimate import budget as _budget
+from .estimate import cost as _cost
 from .hardware import HardwareDB, Profile, resolve
 from .inputs import parse_chips, parse_date
 from .rules import BINDING_STATUSES, Threshold, load_thresholds

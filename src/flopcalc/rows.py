@@ -14,7 +14,17 @@ from .units import mag
 if TYPE_CHECKING:  # pragma: no cover
     from .estimate import BudgetResult, CostResult, EvidenceEstimate
 
-__all__ = ["cost_row", "budget_row", "evidence_dict", "explain_cost", "cost_summary", "html_table", "opt"]
+__all__ = ["Tabular", "cost_row", "budget_row", "evidence_dict", "explain_cost", "cost_summary", "html_table", "opt"]
+
+
+class Tabular:
+    """A result that serializes to a row: Jupyter shows it as a small table of that row."""
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return html_table(self.to_dict())
 
 
 def opt(q: Any, unit: str) -> float | None:

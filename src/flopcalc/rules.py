@@ -382,7 +382,6 @@ def thresholds(rules: Iterable[Threshold] | None = None, *, status: Iterable[str
 def get_threshold(rule_id: str, rules: Iterable[Threshold] | None = None) -> Threshold:
     """One threshold by id."""
     from .errors import UnknownNameError
-
     from .inputs import items_of
 
     rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import calc
 from .errors import InputError
+from .rows import Tabular
 from .units import Q_, mag, parse_bounded, parse_count, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,7 +18,7 @@ __all__ = ["SizeResult", "size", "finetune_flop"]
 
 
 @dataclass(frozen=True)
-class SizeResult:
+class SizeResult(Tabular):
     """A model size and token count that spend a FLOP budget (C = 6 N D)."""
 
     flop: Quantity

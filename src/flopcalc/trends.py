@@ -23,6 +23,7 @@ from ._schema import first_day
 from .errors import InputError, InputTypeError
 from .evidence import EfficiencyInterval, default_model
 from .hardware import PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
+from .rows import Tabular
 from .units import Q_, mag, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +48,7 @@ _LN10 = math.log(10)
 
 
 @dataclass(frozen=True)
-class TrendRow:
+class TrendRow(Tabular):
     """One year and one FLOP figure: the cheapest chip then, its price, chip-hours and cost (90% interval).
 
     Plain numbers in base units (FLOP, chip-hours, USD, USD per chip-hour), as in the JSON output;

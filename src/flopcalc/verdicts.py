@@ -15,6 +15,7 @@ from .estimate import CostResult, budget, cost
 from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
 from .inputs import items_of, names, optional_name, parse_chips, parse_date, parse_peak
+from .rows import Tabular
 from .rules import BINDING_STATUSES, STATUSES, Limit, Threshold, load_thresholds
 from .units import Q_, mag, parse_count, parse_quantity
 
@@ -62,7 +63,7 @@ class ThresholdCheck:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Tabular):
     """A run's training compute, how it was estimated, and every threshold set against it."""
 
     flop: Quantity

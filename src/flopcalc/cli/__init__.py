@@ -195,8 +195,15 @@ def cli() -> None:
     """
 
 
-from . import (commands_cost, commands_data, commands_plan, commands_plot, commands_report,  # noqa: E402,F401
-               commands_rules, commands_time)  # noqa: E402,F401  (registers commands)
+from . import (  # noqa: E402,F401
+    commands_cost,
+    commands_data,
+    commands_plan,
+    commands_plot,
+    commands_report,
+    commands_rules,  # noqa: E402,F401  (registers commands)
+    commands_time,
+)
 
 
 def main() -> None:

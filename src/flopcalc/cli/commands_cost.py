@@ -8,8 +8,15 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import (assumption_options, format_option, gpu_option, hardware_files_option, load_db, overrides,
-                     thresholds_files_option)
+from .common import (
+    assumption_options,
+    format_option,
+    gpu_option,
+    hardware_files_option,
+    load_db,
+    overrides,
+    thresholds_files_option,
+)
 from .output import echo, emit_data, emit_table
 
 _ASSUMPTIONS = (

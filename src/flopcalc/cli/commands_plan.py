@@ -7,8 +7,14 @@ from typing import Any
 import click
 
 from . import cli, params
-from .common import (assumption_options, format_option, hardware_files_option, load_db, overrides,
-                     thresholds_files_option)
+from .common import (
+    assumption_options,
+    format_option,
+    hardware_files_option,
+    load_db,
+    overrides,
+    thresholds_files_option,
+)
 from .output import emit_data, emit_table
 
 _OVERHEAD = ("Overhead: of the money or cluster time bought, only 1/overhead trains the final run (the rest: failed "

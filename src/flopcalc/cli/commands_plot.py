@@ -8,8 +8,15 @@ import click
 
 from . import cli, params
 from .commands_rules import STATUS_CHOICE
-from .common import (TIERS, assumption_options, gpu_option, hardware_files_option, load_db, overrides,
-                     thresholds_files_option)
+from .common import (
+    TIERS,
+    assumption_options,
+    gpu_option,
+    hardware_files_option,
+    load_db,
+    overrides,
+    thresholds_files_option,
+)
 from .output import echo
 
 _ON_DEMAND = "on-demand"

@@ -7,8 +7,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 import click
 
 from . import cli, params
-from .common import (assumption_options, format_option, hardware_files_option, load_db, overrides,
-                     thresholds_files_option)
+from .common import (
+    assumption_options,
+    format_option,
+    hardware_files_option,
+    load_db,
+    overrides,
+    thresholds_files_option,
+)
 from .output import echo, emit_data, emit_table
 
 if TYPE_CHECKING:  # pragma: no cover

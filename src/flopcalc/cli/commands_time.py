@@ -55,7 +55,8 @@ def trend(flop: tuple[Any, ...], start: int | None, end: int | None, gpus: tuple
     decline in price per FLOP (0.14 orders of magnitude a year) and marked.
     """
     from ..fmt import human, money, sci
-    from ..trends import method_lines, trend as trend_fn
+    from ..trends import method_lines
+    from ..trends import trend as trend_fn
 
     rows = trend_fn(flop, start=start, end=end, gpus=gpus or None, price_tier=price_tier,
                     hardware=load_db(hardware_files))
