@@ -502,8 +502,9 @@ def test_cluster_chips_needed_is_the_fewest_that_pass(p, k):
             if peak is None:
                 assert n == (k + 1 if lim.comparison == ">" else k), t.id
             else:
-                # n chips pass the limit; n - 1 do not (a peak within 1e-12 of the limit counts as on it)
-                # (figures within 1e-12 relative of a line count as on it: rules.REL_TOL)
-                assert (n * per_chip > base * (1 + 1e-12) if lim.comparison == ">"
-                        else n * per_chip >= base * (1 - 1e-12)), t.id
-                assert (n - 1) * per_chip <= base * (1 + 1e-12), t.id
+                # n chips pass the limit; n - 1 do not (figures within REL_TOL of a line count as on it)
+                from flopcalc.rules import REL_TOL as tol
+
+                assert (n * per_chip > base * (1 + tol) if lim.comparison == ">"
+                        else n * per_chip >= base * (1 - tol)), t.id
+                assert (n - 1) * per_chip <= base * (1 + tol), t.id

@@ -23,14 +23,13 @@ _ASSUMPTIONS = (
     "peak = dense tensor FLOP/s at the precision shown; eff = the ASSUMED efficiency (fraction of that peak over "
     "billed chip-hours); overhead multiplies cost for failed runs, restarts and bugs."
 )
-_EVIDENCE = ("evidence = what known runs on the chip or its generation imply (all-in efficiency from billed "
-             "chip-hours, 90% interval; 'cited' = the profile's cited MFU range, not evidence): "
-             "see 'flopcalc calibrate' and docs/evidence-method.md.")
+_EVIDENCE = ("evidence = what known runs on the chip or its generation imply: all-in efficiency from billed "
+             "chip-hours, centre (90% interval); 'cited' = from the profile's cited MFU range, not from runs. "
+             "See 'flopcalc calibrate' and docs/evidence-method.md.")
 
 
 def _ev_cell(point: str, lo: str, hi: str, basis: str) -> str:
-    mark = "" if basis == "runs" else " cited"
-    return f"{point} (90%{mark} {lo}-{hi})"
+    return f"{point} ({lo}-{hi})" + ("" if basis == "runs" else " cited")
 
 
 @cli.command()
@@ -56,7 +55,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     and several --gpu give one row per combination.
     """
     from ..estimate import basis_notes, cost_table
-    from ..fmt import human, money, pct, sci
+    from ..fmt import human, money, money_sig, pct, sci, sig
     from ..rows import cost_row, explain_cost
     from ..units import mag
 
@@ -74,7 +73,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     headers = ["FLOP", "chip", "prec", "peak TFLOP/s", "eff", "$/chip-h (tier)", "chip-hours", "cost",
                "with overhead"]
     if show:
-        headers += ["evidence chip-hours", "evidence cost"]
+        headers += ["evidence chip-h (90%)", "evidence cost (90%)"]
     headers += ["MWh", "tCO2e"]
     if chips is not None:
         headers.append("days")
@@ -99,10 +98,10 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
                 # The evidence's figures are set together: with chip-hours come their interval and the cost's.
                 assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
                 assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
-                row += [_ev_cell(human(mag(ev.chip_hours, "hour")), human(mag(ev.chip_hours_low, "hour")),
-                                 human(mag(ev.chip_hours_high, "hour")), ev.basis),
-                        _ev_cell(money(mag(ev.cost, "USD")), money(mag(ev.cost_low, "USD")),
-                                 money(mag(ev.cost_high, "USD")), ev.basis)]
+                row += [_ev_cell(sig(mag(ev.chip_hours, "hour")), sig(mag(ev.chip_hours_low, "hour")),
+                                 sig(mag(ev.chip_hours_high, "hour")), ev.basis),
+                        _ev_cell(money_sig(mag(ev.cost, "USD")), money_sig(mag(ev.cost_low, "USD")),
+                                 money_sig(mag(ev.cost_high, "USD")), ev.basis)]
             else:
                 row += ["none", "none"]
         row += [human(mag(r.energy, "MWh")), human(mag(r.co2e, "tCO2e"))]
