@@ -137,7 +137,9 @@ def test_sources_point_at_the_primary_hosts() -> None:
 def test_cumulative_rules() -> None:
     cumulative = {r["id"] for r in ROWS if r["cumulative"]}
     assert cumulative == {"eu-ai-act-systemic-risk", "us-ca-sb53", "us-ny-raise", "us-il-sb315", "kr-ai-basic-act",
-                          "us-bis-ai-diffusion", "us-gaaia-draft"}
+                          "us-bis-ai-diffusion", "us-gaaia-draft",
+                          # a large frontier developer is a frontier developer (the cumulative compute test) with revenue
+                          "us-ca-sb53-large", "us-ny-raise-large", "us-il-sb315-large"}
 
 
 def test_eu_counting_block() -> None:
@@ -221,10 +223,15 @@ def test_status_on_a_date() -> None:
 
 def test_alternative_tests_are_separate_rows() -> None:
     # `limits` means AND: a run test and a cluster test, or a compute line and revenue tiers, never share a row
+    # ... except where the statute itself joins them: a "large frontier developer" (SB 53, RAISE as amended,
+    # Illinois) is a frontier developer (over 1e26 FLOP) AND has over $500M revenue.
+    statutory_and = {"us-ca-sb53-large", "us-ny-raise-large", "us-il-sb315-large"}
     for row in ROWS:
         kinds = {lim["kind"] for lim in row["limits"]}
         assert not ({"flop", "flop_per_s"} <= kinds), row["id"]
-        assert not ({"flop", "revenue_usd"} <= kinds), row["id"]
+        assert not ({"flop", "revenue_usd"} <= kinds) or row["id"] in statutory_and, row["id"]
+    for rid in statutory_and:
+        assert sorted(lim["kind"] for lim in BY_ID[rid]["limits"]) == ["flop", "revenue_usd"], rid
     gaaia = [r for r in ROWS if r["id"].startswith("us-gaaia-draft")]
     assert sorted(lim["kind"] for r in gaaia for lim in r["limits"]) == ["flop", "revenue_usd", "revenue_usd"]
 

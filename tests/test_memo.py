@@ -317,9 +317,14 @@ def test_revenue_decides_the_revenue_tiers(tmp_path) -> None:
     out = tmp_path / "m.html"
     invoke(["report", "1e26", "--revenue", "$600M", "--as-of", "2026-11-30", "--out", str(out)])
     text = _plain_text(out.read_text(encoding="utf-8"))
-    # $600M > $500M: the large-developer tiers are crossed (and their FLOP part, > 1e26, is not a test here)
-    assert re.search(r"us-ca-sb53-large: [^>]*> \$500M revenue in-force crossed 1\.2\b", text)
+    # $600M > $500M, but 1e26 FLOP is not "more than 1e26": a large frontier developer must first be a frontier
+    # developer, so the tiers (compute AND revenue) are not crossed, whatever the revenue
+    assert re.search(r"Not crossed either, whatever the revenue: [^.]*us-ca-sb53-large \(in-force\)", text)
     assert "Not tested without the developer's revenue" not in text
+    out2 = tmp_path / "m2.html"
+    invoke(["report", "2e26", "--revenue", "$600M", "--as-of", "2026-11-30", "--out", str(out2)])
+    text2 = _plain_text(out2.read_text(encoding="utf-8"))
+    assert re.search(r"us-ca-sb53-large: [^>]*> 1e26 FLOP AND > \$500M revenue in-force crossed 1\.2\b", text2)
 
 
 def test_as_of_prices_like_cost(tmp_path) -> None:

@@ -394,11 +394,18 @@ def _chip_rows(m: Memo) -> list[list[str]]:
 _RULE_HEAD = ("rule", "limit", "status on date", "verdict", "run / limit")
 
 
+def _tier_not_reached(c: ThresholdCheck) -> bool:
+    """A large-developer tier (compute AND revenue) that the run's compute alone already leaves uncrossed."""
+    kinds = {lim.kind for lim in c.threshold.limits}
+    return c.verdict == "not crossed" and {"flop", "revenue_usd"} <= kinds
+
+
 def _rule_rows(m: Memo) -> list[tuple[ThresholdCheck, list[str]]]:
-    """The rules in force or enacted on the date (revenue tiers apart when no revenue was given)."""
+    """The rules in force or enacted on the date (revenue tiers apart when no revenue was given, and when the
+    run's compute already leaves them uncrossed)."""
     out = []
     for c in m.check.binding:
-        if c.verdict == "needs revenue" and m.check.revenue is None:
+        if (c.verdict == "needs revenue" and m.check.revenue is None) or _tier_not_reached(c):
             continue
         t = c.threshold
         ratio = "" if c.ratio is None else (f"{c.ratio:,.0f}" if c.ratio >= 1000 else f"{c.ratio:.3g}")
@@ -417,6 +424,11 @@ def _rule_lines(m: Memo) -> list[str]:
             by_limit.setdefault(c.threshold.describe_limits(), []).append(f"{c.threshold.id} ({c.status_on_date})")
         out.append("Not tested without the developer's revenue (give --revenue): "
                    + "; ".join(f"{lim}: {', '.join(ids)}" for lim, ids in by_limit.items()) + ".")
+    tiers = [c for c in m.check.binding if _tier_not_reached(c)]
+    if tiers:
+        out.append("Not crossed either, whatever the revenue: the large-developer tiers that add a revenue test to a "
+                   "compute line the run does not cross: " + ", ".join(f"{c.threshold.id} ({c.status_on_date})"
+                                                                     for c in tiers) + ".")
     others = [c for c in m.check.others if c.verdict == "crossed"]
     if others:
         out.append(f"Also crossed, but not binding on {day} (for reference only): "

@@ -181,8 +181,12 @@ def cost_summary(r: CostResult) -> str:
     # The evidence's figures are set together: with chip-hours come their interval and the cost's.
     assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
     assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
-    what = ("known runs on this chip or its generation imply" if ev.basis == "runs"
-            else "the cited MFU range (not evidence from runs) implies")
+    if ev.basis != "runs":
+        what = "the cited MFU range (not evidence from runs) implies"
+    elif ev.runs:
+        what = f"{ev.runs} known run{'s' if ev.runs != 1 else ''} on this chip's generation (and the class) imply"
+    else:
+        what = "known runs on other chips imply (none yet on this generation; the class's figure)"
     return (f"{head}; {what} {sig(mag(ev.chip_hours, 'hour'))} chip-hours "
             f"(90% interval {sig(mag(ev.chip_hours_low, 'hour'))}-{sig(mag(ev.chip_hours_high, 'hour'))}) and "
             f"{money_sig(mag(ev.cost, 'USD'))} (90% interval {money_sig(mag(ev.cost_low, 'USD'))}-"

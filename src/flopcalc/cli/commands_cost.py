@@ -24,12 +24,13 @@ _ASSUMPTIONS = (
     "billed chip-hours); overhead multiplies cost for failed runs, restarts and bugs."
 )
 _EVIDENCE = ("evidence = what known runs on the chip or its generation imply: all-in efficiency from billed "
-             "chip-hours, centre (90% interval); 'cited' = from the profile's cited MFU range, not from runs. "
+             "chip-hours, centre (90% interval); 'class' = no runs yet on this chip's generation, so the figure of "
+             "all runs of its precision class; 'cited' = from the profile's cited MFU range, not from runs. "
              "See 'flopcalc calibrate' and docs/evidence-method.md.")
 
 
-def _ev_cell(point: str, lo: str, hi: str, basis: str) -> str:
-    return f"{point} ({lo}-{hi})" + ("" if basis == "runs" else " cited")
+def _ev_cell(point: str, lo: str, hi: str, basis: str, runs: int) -> str:
+    return f"{point} ({lo}-{hi})" + (" cited" if basis != "runs" else "" if runs else " class")
 
 
 @cli.command()
@@ -99,9 +100,9 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
                 assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
                 assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
                 row += [_ev_cell(sig(mag(ev.chip_hours, "hour")), sig(mag(ev.chip_hours_low, "hour")),
-                                 sig(mag(ev.chip_hours_high, "hour")), ev.basis),
+                                 sig(mag(ev.chip_hours_high, "hour")), ev.basis, ev.runs),
                         _ev_cell(money_sig(mag(ev.cost, "USD")), money_sig(mag(ev.cost_low, "USD")),
-                                 money_sig(mag(ev.cost_high, "USD")), ev.basis)]
+                                 money_sig(mag(ev.cost_high, "USD")), ev.basis, ev.runs)]
             else:
                 row += ["none", "none"]
         row += [human(mag(r.energy, "MWh")), human(mag(r.co2e, "tCO2e"))]
