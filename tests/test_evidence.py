@@ -188,3 +188,6 @@ def test_user_profile_interval_is_cited_not_evidence(tmp_path) -> None:
                                 "--format", "json"]).stdout)
     assert row["evidence"]["basis"] == "cited" and "cited, not evidence" in row["evidence"]["method"]
     assert close(row["evidence"]["efficiency"], math.sqrt(0.3 * 0.5), 1e-12)
+    assert row["efficiency"] == 0.4 and row["overhead"] == 1.5  # '40%' and '1.5x' read as people write them
+    shown = invoke(["hardware", "show", "mychip", "--hardware-file", str(p)]).stdout
+    assert "My chip" in shown and "https://example.org/datasheet" in shown and "MFU (cited) 30%-50%" in shown
