@@ -191,3 +191,19 @@ def test_user_profile_interval_is_cited_not_evidence(tmp_path) -> None:
     assert row["efficiency"] == 0.4 and row["overhead"] == 1.5  # '40%' and '1.5x' read as people write them
     shown = invoke(["hardware", "show", "mychip", "--hardware-file", str(p)]).stdout
     assert "My chip" in shown and "https://example.org/datasheet" in shown and "MFU (cited) 30%-50%" in shown
+
+
+def test_check_says_uncertain_when_the_interval_straddles_the_line() -> None:
+    _, lo, hi = _interval(FITS, CHIPS["h100"], "bf16")
+    chips, days = 4096, 86
+    per_chip_day = 86400 * CHIPS["h100"]["peak"]["bf16"]
+    point, low, high = (chips * days * per_chip_day * e for e in (0.40, lo, hi))
+    assert low < 1e25 < point < high  # the case this test is about
+    data = json.loads(invoke(["check", "--gpu", "h100", "--chips", str(chips), "--days", str(days), "--precision",
+                              "bf16", "--as-of", "2026-12-01", "--format", "json"]).stdout)
+    assert close(data["flop"], point, 1e-12) and close(data["flop_low"], low) and close(data["flop_high"], high)
+    assert data["precision"] == "bf16" and data["efficiency"] == 0.4 and data["peak_flop_per_s"] == 989.4e12
+    by = {t["id"]: t for t in data["thresholds"]}
+    assert by["eu-ai-act-systemic-risk"]["verdict"] == "uncertain"
+    assert by["eu-ai-act-systemic-risk"]["crossed"] is True  # today's key: the assumption's point verdict
+    assert by["us-ca-sb53"]["verdict"] == "not crossed" and by["us-ca-sb53"]["crossed"] is False
