@@ -117,6 +117,7 @@ class CostResult(Tabular):
     price_tier: str | None = None
     price_date: str | None = None
     price_tier_fallback: bool = False
+    price_provider: str | None = None  # who quoted the price, when it comes from the dated price history
     precision_requested: str | None = None
     origin: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -354,6 +355,7 @@ def cost(
     if price is not None:
         pr = parse_quantity(price, "price", what="price").to("USD/hour")
         tier, pdate, tier_fallback = "given", None, False
+        provider = None
         origin["price"] = "given"
         if day is not None:
             from .pricing import released_on
@@ -363,6 +365,7 @@ def cost(
     else:
         choice = choose_price(prof, tier=price_tier, as_of=day)
         pr, tier, pdate, tier_fallback = choice.price, choice.tier, choice.date, choice.fallback
+        provider = choice.provider
         origin["price"] = f"{base} ({tier or 'untiered'}{', ' + pdate if pdate else ''})"
         if choice.note:
             notes.append(choice.note)
@@ -402,6 +405,7 @@ def cost(
         cost=dollars, overhead=o, cost_with_overhead=calc.finite((dollars * o).to("USD"), "cost"), energy=mwh,
         co2e=co2e, tdp=prof.tdp, energy_assumptions=ea, chips=n_chips, wall_clock=wall, days=d,
         chips_needed=needed, evidence=ev, price_tier=tier, price_date=pdate, price_tier_fallback=tier_fallback,
+        price_provider=provider,
         precision_requested=None, origin=origin, notes=tuple(notes), profile_path=prof.path,
         confidence=prof.confidence, data_as_of=prof.data_as_of, assumption_label=label,
         price_is_estimate=estimated,

@@ -27,6 +27,7 @@ class PriceChoice:
     source: str
     fallback: bool = False
     note: str | None = None
+    provider: str | None = None  # who quoted it, for a price from the dated history
 
 
 def released_on(profile: Profile, day: _dt.date) -> bool:
@@ -64,13 +65,14 @@ def choose_price(profile: Profile, *, tier: str | None = None, as_of: _dt.date |
         note = (f"{profile.id} has no {want} price on or before {as_of.isoformat()}; used its latest "
                 f"{pick.tier} price ({pick.date})") if not same else None
         return PriceChoice(Q_(pick.usd_per_hour, "USD/hour"), pick.tier, pick.date,
-                           pick.provider or pick.source, fallback=fallback, note=note)
+                           pick.provider or pick.source, fallback=fallback, note=note, provider=pick.provider)
     if tier is None or tier == profile.price_tier:
         return default
     same = [p for p in profile.prices if p.tier == tier]
     if same:
         pick = same[-1]
-        return PriceChoice(Q_(pick.usd_per_hour, "USD/hour"), pick.tier, pick.date, pick.provider or pick.source)
+        return PriceChoice(Q_(pick.usd_per_hour, "USD/hour"), pick.tier, pick.date, pick.provider or pick.source,
+                           provider=pick.provider)
     return PriceChoice(default.price, default.tier, default.date, default.source, fallback=True,
                        note=f"{profile.id} has no {tier} price; used its default "
                             f"{profile.price_tier or 'untiered'} price")

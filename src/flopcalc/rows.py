@@ -87,6 +87,7 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
         "price_usd_per_chip_hour": mag(r.price, "USD/hour"),
         "price_tier": r.price_tier,
         "price_date": r.price_date,
+        "price_provider": r.price_provider,
         "price_tier_fallback": r.price_tier_fallback,
         "price_is_estimate": r.price_is_estimate,
         "cost_usd": mag(r.cost, "USD"),

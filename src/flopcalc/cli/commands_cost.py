@@ -89,7 +89,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
             r.precision + ("*" if r.precision_fallback else ""),
             f"{mag(r.peak, 'TFLOP/s'):g}", pct(mag(r.efficiency, "")),
             f"{money(mag(r.price, 'USD/hour'))} ({tier}{', ' + r.price_date if r.price_date else ''}"
-            f"{', estimate' if r.price_is_estimate else ''})",
+            f"{', ' + r.price_provider if r.price_provider else ''}{', estimate' if r.price_is_estimate else ''})",
             human(mag(r.chip_hours, "hour")), money(mag(r.cost, "USD")),
             f"{money(mag(r.cost_with_overhead, 'USD'))} ({o:g}x)",
         ]
