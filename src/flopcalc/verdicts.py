@@ -292,7 +292,7 @@ def _modification(*, base_flop: Any, finetune_tokens: Any, trainable_params: Any
     if nt > n:
         raise InputError(f"trainable params ({nt:.3g}) cannot exceed params ({n:.3g})")
     f = mag(calc.finetune_flop_value(n, d, nt), "FLOP")
-    return Modification(flop=f, base_flop=base, formula=f"(4 x {n:.3g} + 2 x {nt:.3g}) x {d:.3g}")
+    return Modification(flop=f, base_flop=base, formula=f"(4 x {sci(n, 2)} + 2 x {sci(nt, 2)}) x {sci(d, 2)}")
 
 
 def _check_one(t: Threshold, status: str, binding: bool, *, point: float, lo: float, hi: float, usd: float,
