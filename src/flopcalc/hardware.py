@@ -21,11 +21,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
 __all__ = ["Profile", "Source", "PricePoint", "HardwareDB", "load_profile", "load_profiles", "PRECISIONS",
-           "HARDWARE_ENV", "PRICE_TIERS", "CONFIDENCE"]
+           "HARDWARE_ENV", "PRICE_TIERS", "LEGACY_TIERS", "CONFIDENCE", "market_of", "tier_of"]
 
 HARDWARE_ENV = "FLOPCALC_HARDWARE_PATH"
 PRECISIONS = ("fp4", "fp6", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64")
-PRICE_TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot")
+PRICE_TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "hyperscaler-contract-1yr", "neocloud-contract-1yr",
+               "hyperscaler-contract-3yr", "neocloud-contract-3yr", "hyperscaler-spot", "neocloud-spot")
+# Tier names of flopcalc 0.2, which mixed hyperscaler and neocloud quotes. Still read: a quote's market comes
+# from its provider (HYPERSCALERS), a profile's default tier and a user's --price-tier from the chip's quotes.
+LEGACY_TIERS = ("contract-1yr", "contract-3yr", "spot")
+HYPERSCALERS = ("aws", "amazon", "google", "gcp", "azure", "microsoft", "oracle", "alibaba", "ibm")
+
+
+def market_of(provider: str | None) -> str:
+    """'hyperscaler' for the big clouds' own quotes, else 'neocloud'."""
+    words = (provider or "").lower()
+    return "hyperscaler" if any(h in words for h in HYPERSCALERS) else "neocloud"
+
+
+def tier_of(tier: str, provider: str | None = None) -> str:
+    """A price tier by its current name: a 0.2 name ('contract-1yr') gets the market of its provider."""
+    return f"{market_of(provider)}-{tier}" if tier in LEGACY_TIERS else tier
 CONFIDENCE = ("high", "medium", "low")
 _REQUIRED = ("id", "name", "peak", "default_precision", "efficiency", "price", "overhead", "tdp", "memory", "sources")
 _OPTIONAL = ("data_as_of", "aliases", "replaces", "vendor", "year", "released", "generation", "confidence",
@@ -200,7 +216,7 @@ def _price_point(f: Fields, item: Any, i: int) -> PricePoint:
         usd = float(raw)
     else:
         usd = float(pf.quantity("usd_per_hour", "price", require_unit=False).to("USD/hour").magnitude)
-    tier = pf.text("tier").lower()
+    tier = tier_of(pf.text("tier").lower(), pf.text("provider", optional=True))
     if tier not in PRICE_TIERS:
         raise pf.error("tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
     date = as_date(pf.get("date"))
@@ -263,6 +279,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         mfu = {p: pair for p in peak}
     price = f.quantity("price", "price")
     tier = (f.text("price_tier", optional=True) or "").lower() or None
+    tier = None if tier is None else tier_of(tier)
     if tier is not None and tier not in PRICE_TIERS:
         raise f.error("price_tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
     price_date = None
@@ -278,7 +295,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     pr = f.get("price_range")
     if isinstance(pr, dict):
         for t, v in pr.items():
-            tn = str(t).strip().lower()
+            tn = tier_of(str(t).strip().lower())
             if tn not in PRICE_TIERS:
                 raise f.error(f"price_range.{str(t)[:30]}", f"is not a price tier; use one of {', '.join(PRICE_TIERS)}")
             price_ranges[tn] = _range(f, f"price_range.{tn}", v, usd_h)

@@ -15,7 +15,10 @@ if TYPE_CHECKING:  # pragma: no cover
 # What a click.option(...) gives: a decorator that adds the option to a command function.
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot")
+# The price tiers (kept in step with hardware.PRICE_TIERS and LEGACY_TIERS by a test; not imported, to start fast).
+TIERS = ("hyperscaler-on-demand", "neocloud-on-demand", "hyperscaler-contract-1yr", "neocloud-contract-1yr",
+         "hyperscaler-contract-3yr", "neocloud-contract-3yr", "hyperscaler-spot", "neocloud-spot",
+         "contract-1yr", "contract-3yr", "spot")
 
 
 def _compose(*decorators: Decorator) -> Decorator:
@@ -56,7 +59,7 @@ def assumption_options(*, tiers: bool = True) -> Decorator:
     ]
     if tiers:
         opts.append(click.option("--price-tier", type=click.Choice(TIERS), metavar="TIER",
-                                 help="Price each chip at its latest price of this tier: " + ", ".join(TIERS) + "."))
+                                 help="Price each chip at this tier's price (median of its quotes in the 12 months to --as-of, default today): " + ", ".join(TIERS) + "."))
     return _compose(*opts)
 
 
