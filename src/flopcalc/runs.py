@@ -15,10 +15,10 @@ __all__ = ["Run", "load_runs", "FLOP_KINDS", "CHIP_HOURS_KINDS", "runs_data_as_o
 
 _KEYS = ("model", "org", "year", "accelerator", "gpu", "precision", "precision_assumed", "chips", "days",
          "chip_hours", "flop", "flop_kind", "chip_hours_kind", "params", "active_params", "tokens", "cost_usd", "mfu",
-         "energy_mwh", "co2_t", "grade", "source", "notes")
+         "energy_mwh", "co2_t", "grade", "source", "notes", "published", "epoch")
 _NUMBERS = ("chips", "days", "chip_hours", "flop", "params", "active_params", "tokens", "energy_mwh", "co2_t")
-FLOP_KINDS = ("reported", "lower-bound", "6ND")
-CHIP_HOURS_KINDS = ("reported", "chips-x-days", "upper-bound")
+FLOP_KINDS = ("reported", "counted", "lower-bound", "6ND")
+CHIP_HOURS_KINDS = ("reported", "chips-x-days", "calendar-window", "upper-bound")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,15 @@ class Run:
     path: str = ""
     flop_kind: str | None = None
     chip_hours_kind: str | None = None
+    published: str | None = None  # publication date (YYYY-MM-DD), where known
+    epoch_system: str | None = None  # provenance of rows taken from Epoch AI's dataset
+    epoch_commit: str | None = None
+    epoch_columns: tuple[str, ...] = ()
+
+    @property
+    def date(self) -> str | None:
+        """The publication date, else the middle of the year (for time splits and chip age)."""
+        return self.published or (f"{self.year}-07-01" if self.year else None)
 
     @property
     def training_flop(self) -> tuple[float | None, str]:
@@ -99,7 +108,16 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
         if v is not None and v not in allowed:
             raise f.error(key, f"{v[:20]!r} must be one of {', '.join(allowed)}")
         kinds[key] = v
+    published = as_date(f.get("published")) if f.get("published") is not None else None
+    if f.get("published") is not None and published is None:
+        raise f.error("published", "must be a date: YYYY-MM-DD")
+    ep = f.get("epoch")
+    if ep is not None and not (isinstance(ep, dict) and isinstance(ep.get("system"), str)
+                               and isinstance(ep.get("commit"), str) and isinstance(ep.get("columns"), list)):
+        raise f.error("epoch", "must be a mapping with system, commit and columns")
     return Run(
+        published=published, epoch_system=ep["system"] if ep else None, epoch_commit=ep["commit"] if ep else None,
+        epoch_columns=tuple(str(c) for c in ep["columns"]) if ep else (),
         model=f.text("model"), org=f.text("org", optional=True), year=int(year) if year else None,
         accelerator=f.text("accelerator", optional=True), gpu=gpu.lower() if gpu else None,
         precision=prec.lower() if prec else None, precision_assumed=bool(f.get("precision_assumed")),

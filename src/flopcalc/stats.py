@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-__all__ = ["t_quantile", "t_cdf", "mean", "pooled_sd"]
+__all__ = ["t_quantile", "t_cdf", "mean", "median", "pooled_sd", "conformal_quantile"]
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -86,3 +86,22 @@ def pooled_sd(groups: Sequence[Sequence[float]]) -> tuple[float | None, int]:
         ss += math.fsum((y - m) ** 2 for y in g)
         n += len(g) - 1
     return (math.sqrt(ss / n) if n > 0 else None), n
+
+
+def median(xs: Iterable[float]) -> float:
+    s = sorted(xs)
+    n = len(s)
+    if not n:
+        raise ValueError("median of nothing")
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def conformal_quantile(scores: Sequence[float], level: float) -> float | None:
+    """Split-conformal quantile: the ceil((n + 1) level)-th smallest of n held-out scores.
+
+    With n exchangeable scores, a new score falls at or below it with probability at least `level`.
+    None when n is too small for that rank to exist (ceil((n + 1) level) > n).
+    """
+    s = sorted(scores)
+    k = math.ceil((len(s) + 1) * level - 1e-12)
+    return s[k - 1] if 1 <= k <= len(s) else None
