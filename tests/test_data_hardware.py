@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HARDWARE = ROOT / "hardware"
 PRICE_HISTORY = ROOT.parent / "shared" / "reference" / "price-history.csv"
 
-TIERS = {"hyperscaler-on-demand", "neocloud-on-demand", "contract-1yr", "contract-3yr", "spot"}
+TIERS = {f"{market}-{kind}" for market in ("hyperscaler", "neocloud")
+         for kind in ("on-demand", "contract-1yr", "contract-3yr", "spot")}
 CONFIDENCE = {"high", "medium", "low"}
 NEW_IDS = {"b300", "gb300", "trainium2", "trainium3", "tpu-v7", "h20", "ascend-910b", "ascend-910c", "gh200",
            "a100-40gb", "v100-16gb"}
@@ -224,6 +225,20 @@ def test_no_alias_names_two_profiles() -> None:
             seen[a] = pid
 
 
+@pytest.mark.parametrize("pid", IDS)
+def test_year_and_released_agree(pid: str) -> None:
+    data = PROFILES[pid][1]
+    assert int(data["year"]) == date_parts(data["released"])[0], (
+        f"{pid}: year {data['year']} but released {data['released']}")
+
+
+@pytest.mark.parametrize(("pid", "tf32"), [("b300", 1125), ("gb300", 1250)])
+def test_blackwell_ultra_dense_tf32(pid: str, tf32: float) -> None:
+    peak = PROFILES[pid][1]["peak"]
+    assert quantity(peak["tf32"], "flop_rate") == pytest.approx(tf32)
+    assert quantity(peak["tf32"], "flop_rate") == pytest.approx(quantity(peak["bf16"], "flop_rate") / 2)
+
+
 def test_tpu_v7_answers_to_its_cloud_names() -> None:
     assert {"tpu7x", "ironwood"} <= {str(a).lower() for a in PROFILES["tpu-v7"][1].get("aliases") or []}
 
@@ -244,6 +259,6 @@ def test_every_price_history_row_is_in_its_profile() -> None:
         entries = PROFILES[r["chip"]][1].get("prices") or []
         want = float(r["usd_per_chip_hour"])
         match = [p for p in entries
-                 if str(p.get("date")) == r["date"] and p.get("tier") == r["tier"]
+                 if str(p.get("date")) == r["date"] and str(p.get("tier")).endswith(r["tier"])
                  and math.isclose(float(p.get("usd_per_hour", -1)), want, rel_tol=1e-9)]
         assert match, f"{r['chip']}: no prices entry for {r['date']} {r['tier']} {r['usd_per_chip_hour']}"

@@ -35,9 +35,9 @@ REFERENCE: dict[str, dict] = {
     "gb200": {"peak": {"fp8": 5000, "bf16": 2500, "fp16": 2500, "tf32": 1250, "fp32": (80, 90)},
               "tdp": 1200, "memory": 186},
     # B300 / GB300 (Blackwell Ultra): TF32 not published ("?"), so not checked; "~" TDPs as ranges
-    "b300": {"peak": {"fp8": 4500, "bf16": 2250, "fp16": 2250, "fp32": 75},
+    "b300": {"peak": {"fp8": 4500, "bf16": 2250, "fp16": 2250, "tf32": 1125, "fp32": 75},
              "tdp": (1000, 1200), "memory": 288},
-    "gb300": {"peak": {"fp8": 5000, "bf16": 2500, "fp16": 2500, "fp32": 80},
+    "gb300": {"peak": {"fp8": 5000, "bf16": 2500, "fp16": 2500, "tf32": 1250, "fp32": 80},
               "tdp": (1300, 1500), "memory": 288},
     "a100": {"peak": {"bf16": 312, "fp16": 312, "tf32": 156, "fp32": 19.5},
              "tdp": 400, "memory": 80},
