@@ -313,8 +313,13 @@ def dump(doc: dict[str, Any]) -> str:
     def _float(d: yaml.SafeDumper, v: float) -> Any:
         return d.represent_scalar("tag:yaml.org,2002:float", repr(v) if v == v else ".nan")
 
+    def _list(d: yaml.SafeDumper, v: list) -> Any:  # short lists of scalars on one line: [0.38, 0.43]
+        flow = all(not isinstance(x, (list, dict)) for x in v)
+        return d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=flow)
+
     _D.add_representer(float, _float)
-    body = yaml.dump(doc, Dumper=_D, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    _D.add_representer(list, _list)
+    body = yaml.dump(doc, Dumper=_D, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
     return HEADER + body
 
 

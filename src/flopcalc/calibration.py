@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .evidence import EfficiencyInterval, EvidenceModel, Observation, build_model, default_model, precision_class
+from .evidence import (EfficiencyInterval, EvidenceModel, Observation, Validation, shipped_db, build_model,
+                       default_model, precision_class)
 from .hardware import HardwareDB, Profile, resolve
 from .runs import Run, load_runs
 
@@ -29,6 +30,12 @@ class Calibration:
     loo_inside: int
     loo_runs: int
     dropped: tuple[tuple[str, str], ...]
+    time_split: Validation | None = None
+    group_split: Validation | None = None
+    class_q: float | None = None
+    class_q_new: float | None = None
+    class_q_from: str | None = None
+    class_held_out: int = 0
 
     @property
     def loo_coverage(self) -> float | None:
@@ -64,7 +71,11 @@ class Calibration:
 
 def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: Iterable[Run] | None = None,
               hardware: HardwareDB | None = None) -> Calibration:
-    """The evidence interval for `gpu` at `precision`, with leave-one-out coverage over the runs.
+    """The evidence interval for `gpu` at `precision`, with its held-out checks (time split, leave one
+    organisation out) and leave-one-out coverage over the runs.
+
+    The model is the shipped one (shipped runs on shipped profiles) unless `runs` are given; `hardware` only
+    says which chip `gpu` names, it never refits the model.
 
         >>> c = calibrate("a100")
         >>> c.interval.basis
@@ -72,18 +83,18 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
     """
     prof = resolve(gpu, hardware)
     prec = prof.check_precision(precision)
-    if runs is None and hardware is None:
-        model: EvidenceModel = default_model()
-    else:
-        model = build_model(load_runs() if runs is None else runs, hardware)
-    iv = model.interval(prof, prec, cited_only=prof.origin != "shipped")
+    model: EvidenceModel = default_model() if runs is None else build_model(runs, shipped_db())
+    iv = model.interval(prof, prec)
     cls = precision_class(prec)
     fit = model.fits.get(cls or "")
     group = prof.generation or prof.id
     inside, n, _ = model.leave_one_out()
     return Calibration(
+        time_split=model.time_split(), group_split=model.group_split(), class_q=fit.q if fit else None,
+        class_q_new=fit.q_new if fit else None, class_q_from=fit.q_from if fit else None,
+        class_held_out=fit.held_out if fit else 0,
         gpu=prof.id, precision=prec, interval=iv,
-        group_runs=tuple(model.group_runs(group, cls)) if cls else (), class_name=cls,
+        group_runs=tuple(model.group_runs(group, cls)) if cls and iv.basis == "runs" else (), class_name=cls,
         class_runs=fit.runs if fit else 0, class_centre=fit.centre if fit else None, class_sd=fit.sw if fit else None,
         class_df=fit.df if fit else None, class_t=fit.t if fit else None, loo_inside=inside, loo_runs=n,
         dropped=tuple((d.model, d.reason) for d in model.dropped),
