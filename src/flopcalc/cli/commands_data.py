@@ -136,14 +136,14 @@ def hardware_show(ctx: click.Context, gpu: str, fmt: str | None, hardware_files:
 def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
          hardware_files: tuple[str, ...]) -> None:
     """Known training runs set against flopcalc: reported chip-hours, the estimate, implied efficiency."""
-    from ..evidence import build_model, default_model, estimate_runs
+    from ..evidence import build_model, default_model, estimate_runs, shipped_db
     from ..fmt import human, pct, sci
     from ..runs import load_runs
 
     db = load_db(hardware_files)
     all_runs = load_runs(runs_files)
     ests = estimate_runs(all_runs, gpu=gpu, hardware=db)
-    model = default_model() if not runs_files and not hardware_files else build_model(all_runs, db)
+    model = default_model() if not runs_files else build_model(all_runs, shipped_db())  # user profiles never refit it
     used = {o.model for o in model.observations}
     from ..datadates import data_as_of
 
@@ -210,15 +210,30 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
 
     db = load_db(hardware_files)
     runs_arg = load_runs(runs_files) if runs_files else None
-    cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db if hardware_files else None)
+    cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db)
     prof = db.get(gpu)
     iv = cal.interval
+
+    def split(v: Any) -> dict[str, Any] | None:
+        if v is None:
+            return None
+        return {"name": v.name, "runs": v.runs, "inside": v.inside, "coverage": v.coverage,
+                "median_width": v.median_width, "median_error": v.median_error,
+                "misses": [{"model": m, "implied_efficiency": e, "interval_low": lo, "interval_high": hi}
+                           for m, e, lo, hi in v.misses]}
+
+    ts, gs = split(cal.time_split), split(cal.group_split)
     data: dict[str, Any] = {
         "gpu": cal.gpu, "precision": cal.precision, "basis": iv.basis, "efficiency_kind": iv.kind,
         "group": iv.group, "group_runs": len(cal.group_runs), "centre": iv.centre, "interval_low": iv.low,
-        "interval_high": iv.high, "range_level": iv.level, "method": iv.method,
+        "interval_high": iv.high, "interval_width": (iv.high / iv.low) if iv.low and iv.high else None,
+        "log_half_width": iv.log_spread, "range_level": iv.level, "method": iv.method,
         "class": cal.class_name, "class_runs": cal.class_runs, "class_centre": cal.class_centre,
+        "class_q": cal.class_q, "class_q_new_generation": cal.class_q_new, "class_q_from": cal.class_q_from,
+        "class_held_out_runs": cal.class_held_out,
         "class_sd": cal.class_sd, "class_df": cal.class_df, "class_t": cal.class_t,
+        "time_split_coverage": ts["coverage"] if ts else None, "group_coverage": gs["coverage"] if gs else None,
+        "time_split": ts, "group_split": gs,
         "loo_coverage": cal.loo_coverage, "loo_inside": cal.loo_inside, "loo_runs": cal.loo_runs,
         "default_efficiency": prof.efficiency.get(cal.precision),
         "scope": cal.scope, "count": cal.count, "median": cal.median, "min": cal.min, "max": cal.max,
@@ -239,12 +254,24 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
     else:
         kind = "all-in efficiency" if iv.kind == "all-in" else "MFU (cited, not evidence)"
         assert iv.low is not None and iv.high is not None  # an interval with a centre has both ends
+        n = len(cal.group_runs)
+        where = (f"group {iv.group}, {n} run{'' if n == 1 else 's'}" if iv.basis == "runs" else
+                 f"no runs on this generation: the {cal.class_name} class figure" if iv.basis == "class" else
+                 "the profile's cited MFU range")
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
-             f"({iv.basis}; group {iv.group}, {len(cal.group_runs)} runs). flopcalc's assumption: "
-             f"{pct(d) if d else '-'}.")
-    if cal.class_name and cal.class_centre is not None:
-        echo(f"class {cal.class_name}: {cal.class_runs} runs, centre {pct(cal.class_centre)}, pooled sd "
-             f"{cal.class_sd:.3f} (log), df {cal.class_df}, t {cal.class_t:.3f}.")
+             f"(x{iv.high / iv.low:.2f} wide; {iv.basis}: {where}). flopcalc's assumption: {pct(d) if d else '-'}.")
+        echo("The interval is for a run like those in the public record; a well-engineered frontier run may sit in "
+             "its upper half.")
+    if cal.class_name and cal.class_centre is not None and cal.class_q is not None:
+        echo(f"class {cal.class_name}: {cal.class_runs} run{'' if cal.class_runs == 1 else 's'}, centre "
+             f"{pct(cal.class_centre)}; split-conformal 90% half-width (ln) {cal.class_q:.3f} for a generation with "
+             f"runs, {cal.class_q_new:.3f} for one without (from {cal.class_held_out} held-out runs of the "
+             f"{cal.class_q_from} class).")
+    for v in (ts, gs):
+        if v and v["runs"]:
+            echo(f"{v['name']}: {v['inside']} of {v['runs']} held-out runs inside their 90% interval "
+                 f"({pct(v['coverage'])}); median width x{v['median_width']:.2f}; the point's median error "
+                 f"x{v['median_error']:.2f}.")
     echo(f"leave-one-out: {cal.loo_inside} of {cal.loo_runs} runs fall inside the 90% interval predicted from the "
          f"others ({pct(cal.loo_coverage or 0)}).\n")
     if cal.group_runs:
