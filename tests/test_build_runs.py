@@ -1,0 +1,106 @@
+"""scripts/build_runs.py on a small CSV written for the test (never network data)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import math
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).parent / "fixtures" / "epoch_sample.csv"
+_spec = importlib.util.spec_from_file_location("build_runs", ROOT / "scripts" / "build_runs.py")
+assert _spec and _spec.loader
+br = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(br)
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+COLS = list(br.COLUMNS + br.NOTE_COLUMNS)
+
+
+def _row(**kw: str) -> dict[str, str]:
+    base = dict.fromkeys(COLS, "")
+    base.update({"Confidence": "Confident", "Publication date": "2024-03-01", "Organization": "Lab A",
+                 "Link": "https://arxiv.org/abs/0000.00000"})
+    base.update(kw)
+    return base
+
+
+ROWS = [
+    # counted compute, GPU-hours reported: kept
+    _row(Model="Counted", **{"Training hardware": "NVIDIA H100 SXM5 80GB", "Training chip-hours": "1000000",
+                             "Training compute (FLOP)": "1.2e24", "Training compute estimation method":
+                             "Operation counting", "Numerical format": "BF16"}),
+    # hardware x time x assumed utilisation: circular, left out
+    _row(Model="HardwareOnly", **{"Training hardware": "NVIDIA A100", "Hardware quantity": "512",
+                                  "Training time (hours)": "100", "Training compute (FLOP)": "1.7e22",
+                                  "Training compute estimation method": "Hardware"}),
+    # Epoch's geometric mean of 6ND and a hardware estimate: the 6ND leg is kept; calendar window
+    _row(Model="Mixed", **{"Training hardware": "NVIDIA A100 SXM4 80 GB", "Hardware quantity": "512",
+                           "Training time (hours)": "504", "Training compute (FLOP)": "9.9561596e+22",
+                           "Training compute estimation method": "Operation counting,Hardware",
+                           "Training compute notes": "6ND = 6 FLOP / token / parameter * 3800000000 parameters * "
+                           "5000000000000 tokens = 1.14e+23 FLOP  512 GPUs * 312000000000000 FLOP / sec * 504 hours * "
+                           "3600 sec / hour * 0.3 [assumed utilization] = 8.6951854e+22 FLOP  geometric mean:  "
+                           "sqrt(1.14e+23*8.6951854e+22) = 9.9561596e+22",
+                           "Training time notes": "three weeks on 512 GPUs"}),
+    _row(Model="FineTune", **{"Training hardware": "NVIDIA H100 SXM5 80GB", "Training chip-hours": "1000",
+                              "Training compute (FLOP)": "1e22", "Training compute estimation method": "Reported",
+                              "Base model": "Counted"}),
+    _row(Model="Guess", Confidence="Speculative", **{"Training hardware": "NVIDIA H100 SXM5 80GB",
+                                                     "Training chip-hours": "1000", "Training compute (FLOP)": "1e22",
+                                                     "Training compute estimation method": "Reported"}),
+    _row(Model="OddChip", **{"Training hardware": "NVIDIA GeForce RTX 3090", "Training chip-hours": "1000",
+                             "Training compute (FLOP)": "1e20", "Training compute estimation method": "Reported"}),
+    _row(Model="LLaMA-65B", **{"Training hardware": "NVIDIA A100", "Training chip-hours": "1022362",
+                               "Training compute (FLOP)": "5.5e23", "Training compute estimation method": "Reported"}),
+]
+
+
+def _write(path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLS)
+        w.writeheader()
+        w.writerows(ROWS)
+
+
+def test_fixture_is_the_one_written_here() -> None:
+    tmp = FIXTURE.with_suffix(".check")
+    _write(tmp)
+    try:
+        assert tmp.read_text(encoding="utf-8") == FIXTURE.read_text(encoding="utf-8")
+    finally:
+        tmp.unlink()
+
+
+def test_rows_kept_and_left_out() -> None:
+    rows, skipped = br.build(FIXTURE, COMMIT, [{"model": "LLaMA 65B"}])
+    by = {r["model"]: r for r in rows}
+    assert set(by) == {"Counted", "Mixed"}
+    assert "Hardware" in skipped["HardwareOnly"] and "fine-tune" in skipped["FineTune"]
+    assert "speculative" in skipped["Guess"] and "no flopcalc profile" in skipped["OddChip"]
+    assert skipped["LLaMA-65B"] == "also a hand-curated run"
+    c = by["Counted"]
+    assert c["gpu"] == "h100" and c["chip_hours"] == 1e6 and c["chip_hours_kind"] == "reported"
+    assert c["flop"] == 1.2e24 and c["flop_kind"] == "counted" and c["precision"] == "bf16"
+    assert c["epoch"] == {"system": "Counted", "commit": COMMIT, "columns": c["epoch"]["columns"]}
+    assert "Training chip-hours" in c["epoch"]["columns"] and "CC-BY 4.0" in c["source"]
+    m = by["Mixed"]
+    assert math.isclose(m["flop"], 6 * 3.8e9 * 5e12)  # the 6ND leg, not the geometric mean
+    assert m["gpu"] == "a100" and m["chip_hours_kind"] == "calendar-window" and m["chips"] == 512
+    assert math.isclose(m["days"] * 24, 504) and m["precision_assumed"] is True
+
+
+def test_main_writes_a_loadable_runs_file(tmp_path) -> None:
+    from flopcalc.runs import load_runs
+
+    src = tmp_path / "runs.yaml"
+    src.write_text(yaml.safe_dump({"data_as_of": "2026-11-24", "runs": [
+        {"model": "LLaMA 65B", "source": "https://arxiv.org/abs/2302.13971", "precision_assumed": False}]}))
+    out = tmp_path / "out.yaml"
+    assert br.main([str(FIXTURE), "--commit", COMMIT, "--runs", str(src), "--out", str(out), "--no-fit"]) == 0
+    runs = load_runs([out], bundled=False)
+    assert [r.model for r in runs] == ["LLaMA 65B", "Counted", "Mixed"]
+    assert runs[1].epoch_commit == COMMIT and runs[1].published == "2024-03-01"
+    assert runs[2].hours == (512 * 504, "calendar-window")
