@@ -8,33 +8,29 @@ this module decides which figure comes from where, and says so.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import calc
 from . import energy as _energy
 from .evidence import EfficiencyInterval, EvidenceModel, default_model
-from .hardware import HardwareDB, Profile, resolve
+from .hardware import HardwareDB, Profile
 from .inputs import (
-    optional_name,
-    parse_chips,
-    parse_date,
-    parse_efficiency,
-    parse_overhead,
-    parse_peak,
     parse_precision,
 )
-from .pricing import choose_price
+from .pricing import PriceChoice
 from .rows import Tabular
-from .units import Q_, mag, parse_bounded, parse_quantity
+from .scenario import Scenario, scenario
+from .units import Q_, mag, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
 
     from .units import Quantity
 
-__all__ = ["CostResult", "BudgetResult", "EvidenceEstimate", "cost", "budget", "cost_table", "basis_notes",
-           "assumption_label", "RANGE_LEVEL"]
+__all__ = ["RANGE_LEVEL", "BudgetResult", "CostResult", "DeliveredEvidence", "EvidenceEstimate", "assumption_label",
+           "basis_notes", "budget", "budget_of", "cost", "cost_of", "cost_table", "delivered"]
 
 RANGE_LEVEL = 0.90
 
@@ -75,6 +71,57 @@ class EvidenceEstimate:
     @property
     def cost_with_overhead_high(self) -> Quantity | None:
         return None if self.cost_high is None else self.cost_high * self.overhead
+
+
+@dataclass(frozen=True)
+class DeliveredEvidence:
+    """What known runs imply about the compute a FIXED amount of final-run chip-time delivers.
+
+    For a given cluster (chips x days) or a budget, the chip-hours and their cost are fixed; what is
+    uncertain is the FLOP they do. So the interval is on FLOP, never on chip-hours for one FLOP.
+    """
+
+    basis: str  # "runs", "class", "cited" or "none"
+    efficiency_kind: str
+    efficiency: float | None
+    efficiency_low: float | None
+    efficiency_high: float | None
+    chip_hours: Quantity  # the final run's chip-hours (fixed)
+    cost: Quantity  # their compute cost at the price on the date (fixed)
+    flop: Quantity | None  # at the evidence centre
+    flop_low: Quantity | None
+    flop_high: Quantity | None
+    runs: int
+    group: str | None
+    method: str
+    level: float = RANGE_LEVEL
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `evidence` object of check, plan and budget JSON (FLOP, hours, USD)."""
+        def f(q: Quantity | None) -> float | None:
+            return None if q is None else mag(q, "FLOP")
+
+        return {"basis": self.basis, "efficiency_kind": self.efficiency_kind, "efficiency": self.efficiency,
+                "efficiency_low": self.efficiency_low, "efficiency_high": self.efficiency_high,
+                "fixed": "chip_hours", "chip_hours": mag(self.chip_hours, "hour"), "cost_usd": mag(self.cost, "USD"),
+                "flop": f(self.flop), "flop_low": f(self.flop_low), "flop_high": f(self.flop_high),
+                "runs": self.runs, "group": self.group, "level": self.level, "method": self.method}
+
+
+def delivered(scn: Scenario, chip_hours: Quantity, *, evidence_model: EvidenceModel | None = None) -> DeliveredEvidence:
+    """The evidence interval on the FLOP that `chip_hours` of final-run time deliver in this scenario."""
+    iv = _interval(scn, evidence_model)
+    fl = [None if e is None else calc.finite((chip_hours * scn.peak * Q_(e, "")).to("FLOP"), "FLOP")
+          for e in (iv.centre, iv.low, iv.high)]
+    return DeliveredEvidence(basis=iv.basis, efficiency_kind=iv.kind, efficiency=iv.centre, efficiency_low=iv.low,
+                             efficiency_high=iv.high, chip_hours=chip_hours.to("hour"), cost=scn.run_cost(chip_hours),
+                             flop=fl[0], flop_low=fl[1], flop_high=fl[2], runs=iv.runs, group=iv.group,
+                             method=iv.method)
+
+
+def _interval(scn: Scenario, model: EvidenceModel | None) -> EfficiencyInterval:
+    cited_only = "peak" in scn.given or scn.profile.origin != "shipped"
+    return (model or default_model()).interval(scn.profile, scn.precision, cited_only=cited_only)
 
 
 class _FromEvidence:
@@ -126,6 +173,8 @@ class CostResult(Tabular):
     data_as_of: str | None = None
     assumption_label: str = "profile"
     price_is_estimate: bool = False
+    price_choice: PriceChoice | None = field(default=None, repr=False, compare=False)
+    scenario: Scenario | None = field(default=None, repr=False, compare=False)
 
     # The low/high figures are the evidence's 90% interval (never stretched to hold the assumption).
     @property
@@ -190,73 +239,45 @@ class CostResult(Tabular):
 
 @dataclass(frozen=True)
 class BudgetResult(Tabular):
-    """What an amount of money buys on one kind of chip: the assumption and the evidence interval."""
+    """What an amount of money buys on one kind of chip: the final run it pays for, with the evidence interval.
+
+    `flop` is what the chip-hours bought would do (kept for 0.2 scripts; `flop_bought` in JSON), and
+    `flop_after_overhead` the final run (`flop` in JSON): the money buys budget / overhead of final run.
+    """
 
     usd: Quantity
     gpu: str
     precision: str
     price: Quantity
     overhead: Quantity
-    chip_hours: Quantity
-    flop: Quantity
-    flop_after_overhead: Quantity
+    chip_hours: Quantity  # bought, overhead included
+    flop: Quantity  # what the chip-hours bought would do at the assumed efficiency
+    flop_after_overhead: Quantity  # the final run
     effective_flop_per_s: Quantity
     peak: Quantity
     efficiency: Quantity
     unit: CostResult = field(repr=False)
     notes: tuple[str, ...] = ()
-
-    def _scaled(self, hours: Quantity | None) -> Quantity | None:
-        ev = self.unit.evidence
-        if ev is None or ev.efficiency is None or hours is None:
-            return None
-        flop: Quantity = (hours * self.peak * Q_(ev.efficiency, "")).to("FLOP")
-        return flop
+    run_chip_hours: Quantity | None = None  # the final run's chip-hours: chip_hours / overhead
+    delivered: DeliveredEvidence | None = field(default=None, repr=False)
 
     @property
-    def evidence_chip_hours(self) -> Quantity | None:
-        ev = self.unit.evidence
-        return None if ev is None else (self.usd / ev.price).to("hour")
+    def run_cost(self) -> Quantity:
+        """The final run's compute cost (budget / overhead): what dollar limits test."""
+        return (self.usd / self.overhead).to("USD")
 
     @property
     def evidence_flop(self) -> Quantity | None:
-        """FLOP the money buys at the evidence efficiency and the centre of the price range."""
-        return self._scaled(self.evidence_chip_hours)
-
-    def _interval_factor(self) -> float | None:
-        ev = self.unit.evidence
-        if ev is None or ev.efficiency_low is None or ev.efficiency_high is None or ev.efficiency is None:
-            return None
-        te = math.log(ev.efficiency_high / ev.efficiency)
-        return math.exp(math.hypot(te, ev.price_log_half_width))
-
-    @property
-    def flop_low(self) -> Quantity | None:
-        f, k = self.evidence_flop, self._interval_factor()
-        return None if f is None or k is None else f / k
-
-    @property
-    def flop_high(self) -> Quantity | None:
-        f, k = self.evidence_flop, self._interval_factor()
-        return None if f is None or k is None else f * k
-
-    @property
-    def chip_hours_low(self) -> Quantity | None:
-        ev = self.unit.evidence
-        return None if ev is None else (self.usd / ev.price_high).to("hour")
-
-    @property
-    def chip_hours_high(self) -> Quantity | None:
-        ev = self.unit.evidence
-        return None if ev is None else (self.usd / ev.price_low).to("hour")
+        """The final run's FLOP at the evidence centre."""
+        return None if self.delivered is None else self.delivered.flop
 
     @property
     def flop_after_overhead_low(self) -> Quantity | None:
-        return None if self.flop_low is None else self.flop_low / self.overhead
+        return None if self.delivered is None else self.delivered.flop_low
 
     @property
     def flop_after_overhead_high(self) -> Quantity | None:
-        return None if self.flop_high is None else self.flop_high / self.overhead
+        return None if self.delivered is None else self.delivered.flop_high
 
     def to_dict(self) -> dict[str, Any]:
         from .rows import budget_row
@@ -337,78 +358,51 @@ def cost(
         35090674
     """
     f = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
-    price_tier = optional_name(price_tier, what="price tier")
-    prof = resolve(gpu, hardware)
-    prec = prof.check_precision(parse_precision(precision))
-    base = f"profile {prof.id}"
-    origin: dict[str, str] = {"precision": "given" if precision is not None else f"{base} default"}
+    scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                   as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
+                   hardware=hardware)
+    return cost_of(scn, f, evidence_model=evidence_model)
 
-    pk = (parse_peak(peak) if peak is not None else prof.peak[prec]).to("FLOP/s")
-    origin["peak"] = "given" if peak is not None else f"{base} ({prec}, dense)"
-    eff = parse_efficiency(efficiency) if efficiency is not None else prof.efficiency_for(prec)
-    label = assumption_label(prof, prec, given=efficiency is not None)
-    origin["efficiency"] = "given" if efficiency is not None else (f"{base} (essay)" if label == "essay" else base)
-    day = parse_date(as_of, what="as-of date") if as_of is not None else None
-    notes: list[str] = []
-    tier: str | None
-    pdate: str | None
-    if price is not None:
-        pr = parse_quantity(price, "price", what="price").to("USD/hour")
-        tier, pdate, tier_fallback = "given", None, False
-        provider = None
-        origin["price"] = "given"
-        if day is not None:
-            from .pricing import released_on
 
-            if not released_on(prof, day):
-                notes.append(f"{prof.id} was not released until {prof.released}; priced at the given price")
-    else:
-        choice = choose_price(prof, tier=price_tier, as_of=day)
-        pr, tier, pdate, tier_fallback = choice.price, choice.tier, choice.date, choice.fallback
-        provider = choice.provider
-        origin["price"] = f"{base} ({tier or 'untiered'}{', ' + pdate if pdate else ''})"
-        if choice.note:
-            notes.append(choice.note)
-    ovh = parse_overhead(overhead) if overhead is not None else prof.overhead
-    origin["overhead"] = "given" if overhead is not None else base
-    n_chips = parse_chips(chips) if chips is not None else None
-    d = parse_quantity(days, "time", what="days").to("day") if days is not None else None
-
-    ea = _energy.EnergyAssumptions(
-        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else _energy.PUE,
-        grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
-                        if grid_intensity is not None else _energy.GRID_INTENSITY),
-    )
-    origin["pue"] = "given" if pue is not None else "default"
-    origin["grid_intensity"] = "given" if grid_intensity is not None else "default"
-
-    effective = calc.effective_rate(pk, eff)
-    per_hour = (effective * Q_(1, "hour")).to("FLOP")
+def cost_of(scn: Scenario, flop: Quantity, *, evidence_model: EvidenceModel | None = None) -> CostResult:
+    """What `flop` of final-run training costs in a resolved scenario: the assumption and the evidence."""
+    prof, prec, pk, eff = scn.profile, scn.precision, scn.peak, scn.efficiency
+    f = flop.to("FLOP")
+    choice = scn.price
+    pr = scn.price_per_hour
+    ea = scn.energy
+    effective = scn.useful_flop_per_s
+    per_hour = scn.flop_per_chip_hour
     hours = calc.chip_hours(f, pk, eff)
     dollars = calc.dollars(hours, pr)
-    o = Q_(ovh, "")
+    o = Q_(scn.overhead, "")
     mwh = calc.energy(hours, prof.tdp, ea.factor)
     co2e = (mwh * Q_(ea.grid_intensity, "kgCO2e/kWh")).to("tCO2e")
+    n_chips, d = scn.chips, scn.days
     wall = (hours / n_chips).to("day") if n_chips else None
     needed = calc.fewest_chips(hours, d) if d is not None else None
-
-    cited_only = peak is not None or prof.origin != "shipped"
+    price_given = "price" in scn.given
+    cited_only = "peak" in scn.given or prof.origin != "shipped"
     # A dated price (--as-of) is its own evidence: today's tier range says nothing about 2023.
-    ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price is not None or day is not None,
-                   tier=tier if price is None else None, overhead=ovh, cited_only=cited_only, model=evidence_model)
-    estimated = prof.price_is_estimate and price is None and day is None and tier == prof.price_tier
-    notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given=efficiency is not None,
-                        price_given=price is not None, cited_only=cited_only, price_estimate=estimated))
+    ev = _evidence(prof, prec, flop=f, peak=pk, price=pr, price_given=price_given or scn.as_of is not None,
+                   tier=None if price_given else choice.tier, overhead=scn.overhead, cited_only=cited_only,
+                   model=evidence_model)
+    estimated = prof.price_is_estimate and choice.rule == "default"
+    label = "given" if "efficiency" in scn.given else (
+        "essay" if scn.origin.get("efficiency", "").endswith("(essay)") else "profile")
+    notes = list(scn.notes)
+    notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given="efficiency" in scn.given,
+                        price_given=price_given, cited_only=cited_only, price_estimate=estimated))
     return CostResult(
         flop=f, gpu=prof.id, gpu_name=prof.name, precision=prec, peak=pk, efficiency=Q_(eff, ""),
         effective_flop_per_s=effective, flop_per_chip_hour=per_hour, chip_hours=hours, price=pr,
         cost=dollars, overhead=o, cost_with_overhead=calc.finite((dollars * o).to("USD"), "cost"), energy=mwh,
         co2e=co2e, tdp=prof.tdp, energy_assumptions=ea, chips=n_chips, wall_clock=wall, days=d,
-        chips_needed=needed, evidence=ev, price_tier=tier, price_date=pdate, price_tier_fallback=tier_fallback,
-        price_provider=provider,
-        precision_requested=None, origin=origin, notes=tuple(notes), profile_path=prof.path,
+        chips_needed=needed, evidence=ev, price_tier=choice.tier, price_date=choice.date,
+        price_tier_fallback=choice.fallback, price_provider=choice.provider,
+        precision_requested=None, origin=dict(scn.origin), notes=tuple(notes), profile_path=prof.path,
         confidence=prof.confidence, data_as_of=prof.data_as_of, assumption_label=label,
-        price_is_estimate=estimated,
+        price_is_estimate=estimated, price_choice=choice, scenario=scn,
     )
 
 
@@ -471,18 +465,14 @@ def cost_table(
 
     out: list[CostResult] = []
     several = len(gpus) > 1
-    for g in gpus:
-        prof = resolve(g, hardware)
-        p = parse_precision(precision)
-        fallback = several and p is not None and not prof.has_precision(p)
+    p = parse_precision(precision)
+    for g in gpus:  # one scenario per chip, however many FLOP values
+        scn = scenario(g, precision=p, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                       as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
+                       grid_intensity=grid_intensity, hardware=hardware, fallback_precision=several)
         for x in flops:
-            r = cost(x, prof, precision=None if fallback else p, peak=peak, efficiency=efficiency, price=price,
-                     price_tier=price_tier, as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
-                     grid_intensity=grid_intensity, hardware=hardware, evidence_model=evidence_model)
-            if p is not None:
-                note = (f"{prof.id} has no {p} peak: used its default {r.precision}",) if fallback else ()
-                r = replace(r, precision_requested=p, notes=note + r.notes)
-            out.append(r)
+            r = cost_of(scn, parse_quantity(x, "flop", what="FLOP").to("FLOP"), evidence_model=evidence_model)
+            out.append(replace(r, precision_requested=p) if p is not None else r)
     return out
 
 
@@ -523,14 +513,23 @@ def budget(usd: Any, gpu: str | Profile | None = "h100", *, precision: str | Non
         '9.5e+25'
     """
     money = parse_quantity(usd, "usd", what="amount").to("USD")
-    unit = cost(Q_(1.0, "FLOP"), gpu, precision=precision, peak=peak, efficiency=efficiency, price=price,
-                price_tier=price_tier, as_of=as_of, overhead=overhead, hardware=hardware,
-                evidence_model=evidence_model)
-    hours = calc.finite((money / unit.price).to("hour"), "chip-hours")
-    flop = calc.finite((hours * unit.effective_flop_per_s).to("FLOP"), "FLOP")
+    scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                   as_of=as_of, overhead=overhead, hardware=hardware)
+    return budget_of(scn, money, evidence_model=evidence_model)
+
+
+def budget_of(scn: Scenario, money: Quantity, *, evidence_model: EvidenceModel | None = None) -> BudgetResult:
+    """What `money` buys in a resolved scenario: chip-hours bought, and the final run (money / overhead)."""
+    money = money.to("USD")
+    hours = calc.finite((money / scn.price_per_hour).to("hour"), "chip-hours")
+    flop = calc.finite((hours * scn.useful_flop_per_s).to("FLOP"), "FLOP")
+    final = calc.finite((flop / scn.overhead).to("FLOP"), "FLOP")
+    unit = cost_of(scn, final, evidence_model=evidence_model)
+    run_hours = (hours / scn.overhead).to("hour")
     return BudgetResult(
         usd=money, gpu=unit.gpu, precision=unit.precision, price=unit.price, overhead=unit.overhead,
-        chip_hours=hours, flop=flop, flop_after_overhead=(flop / unit.overhead).to("FLOP"),
+        chip_hours=hours, flop=flop, flop_after_overhead=final,
         effective_flop_per_s=unit.effective_flop_per_s, peak=unit.peak, efficiency=unit.efficiency, unit=unit,
-        notes=unit.notes,
+        notes=unit.notes, run_chip_hours=run_hours,
+        delivered=delivered(scn, run_hours, evidence_model=evidence_model),
     )

@@ -4,41 +4,43 @@ money -> chip-hours -> FLOP after overhead (assumption and evidence interval) ->
 parameters and tokens -> chips for the deadline -> cluster power and energy -> training memory and
 the fewest chips that hold it -> every rule crossed, not crossed or uncertain.
 
-The overhead works the same way from every starting point: of the money or cluster time bought,
-only 1/overhead trains the final run (the rest goes to failed runs, restarts and bugs). So
+The run is read as flopcalc.scenario defines it, as every command does: chips and days describe
+the FINAL training run; overhead multiplies what is paid and the chip-hours bought, never a given
+cluster's compute; a budget buys budget / overhead worth of final run. So
 
-    budget start:  chip-hours bought = budget / price;          final-run FLOP = chip-hours bought x
-                                                                 useful FLOP per chip-hour / overhead
-    FLOP start:    chip-hours bought = FLOP / useful FLOP per chip-hour x overhead;  budget = that x price
-    cluster start: chip-hours bought = chips x days x 24;        budget = that x price;
-                                                                 final-run FLOP as for a budget
+    budget start:  final-run chip-hours = budget / overhead / price;  final-run FLOP = that x useful FLOP per
+                   chip-hour
+    FLOP start:    final-run chip-hours = FLOP / useful FLOP per chip-hour;  budget = that x overhead x price
+    cluster start: final-run chip-hours = chips x days x 24;  FLOP = chips x days x peak x efficiency;
+                   budget = that x overhead x price
 
 and each start is the exact inverse of the others (plan(flop=plan("$50M").flop).budget is $50M).
+Rules see the final run: its FLOP (with the evidence interval) and its compute cost (budget / overhead).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import calc
 from . import energy as _energy
 from .errors import InputError, InputTypeError
-from .estimate import CostResult
-from .estimate import budget as _budget
-from .estimate import cost as _cost
-from .hardware import HardwareDB, Profile, resolve
-from .inputs import parse_chips, parse_date
-from .rules import BINDING_STATUSES, Threshold, load_thresholds
+from .estimate import CostResult, DeliveredEvidence, delivered
+from .estimate import cost_of as _cost_of
+from .hardware import HardwareDB, Profile
+from .judgement import Measure, RuleVerdict, RunFigures, judge_all
+from .rules import Threshold, load_thresholds
+from .scenario import Scenario, scenario, theoretical_peak
 from .units import Q_, mag, parse_bounded, parse_quantity
-from .verdicts import theoretical_peak
 
 if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
-__all__ = ["Plan", "PlanRule", "plan", "STARTS"]
+__all__ = ["STARTS", "Plan", "PlanRule", "plan"]
 
 STARTS = ("budget", "flop", "cluster")
 
@@ -47,20 +49,7 @@ MEMORY_SOURCE = ("mixed-precision Adam: 2 bf16 weights + 2 bf16 grads + 4 fp32 m
                  "activations (ZeRO, Rajbhandari et al., arXiv 1910.02054)")
 
 
-@dataclass(frozen=True)
-class PlanRule:
-    """One rule set against the plan: its status on the date, and the verdict on the plan's figures."""
-
-    threshold: Threshold
-    status_on_date: str
-    binding: bool
-    verdict: str  # crossed, not crossed, uncertain, needs revenue, needs cluster size, not applicable
-    ratio: float | None  # the plan's point figure / the limit (the smallest over the rule's limits)
-
-    def to_dict(self) -> dict[str, Any]:
-        t = self.threshold
-        return {"id": t.id, "name": t.name, "status_on_date": self.status_on_date, "verdict": self.verdict,
-                "binding": self.binding, "limit": t.describe_limits(), "ratio": self.ratio}
+PlanRule = RuleVerdict  # the 0.2 name of a rule row in a plan
 
 
 @dataclass(frozen=True)
@@ -73,11 +62,11 @@ class Plan:
     """
 
     start: str  # "budget", "flop" or "cluster"
-    budget: Quantity  # USD: everything bought, overhead included
+    budget: Quantity  # USD: everything paid, overhead included
     budget_low: Quantity | None
     budget_high: Quantity | None
-    flop_bought: Quantity  # FLOP the chip-hours bought do at the assumed efficiency
-    flop: Quantity  # the final run: flop_bought / overhead
+    flop_bought: Quantity  # FLOP the chip-hours bought would do at the assumed efficiency (flop x overhead)
+    flop: Quantity  # the final run's compute
     flop_low: Quantity | None  # 90% evidence interval of the final run's FLOP
     flop_high: Quantity | None
     params: float
@@ -103,14 +92,19 @@ class Plan:
     memory: Quantity  # bytes: params x 16
     chip_memory: Quantity
     min_chips_for_memory: int
-    rules: tuple[PlanRule, ...]
+    rules: tuple[RuleVerdict, ...]
     as_of: _dt.date
     unit: CostResult = field(repr=False)
     origin: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    run_chip_hours: Quantity | None = None  # the final run's chip-hours (chip_hours_needed / overhead)
+    cost: Quantity | None = None  # the final run's compute cost at the price on the date (what dollar limits test)
+    flop_centre: Quantity | None = None  # the evidence centre of the final run's FLOP (budget and cluster starts)
+    delivered: DeliveredEvidence | None = field(default=None, repr=False)
+    scenario: Scenario | None = field(default=None, repr=False, compare=False)
 
     @property
-    def binding(self) -> tuple[PlanRule, ...]:
+    def binding(self) -> tuple[RuleVerdict, ...]:
         return tuple(r for r in self.rules if r.binding)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +124,7 @@ class Plan:
             "flop": mag(self.flop, "FLOP"),
             "flop_low": opt(self.flop_low, "FLOP"),
             "flop_high": opt(self.flop_high, "FLOP"),
+            "flop_centre": opt(self.flop_centre, "FLOP"),
             "range_level": u.evidence.level if u.evidence is not None and self.flop_low is not None else None,
             "params": self.params,
             "tokens": self.tokens,
@@ -149,6 +144,10 @@ class Plan:
             "days": opt(self.days, "day"),
             "chip_hours_needed": mag(self.chip_hours_needed, "hour"),
             "chip_hours": mag(self.chip_hours, "hour"),
+            "run_chip_hours": opt(self.run_chip_hours, "hour"),
+            "cost_usd": opt(self.cost, "USD"),
+            "cost_with_overhead_usd": mag(self.budget, "USD"),
+            "price_provider": u.price_provider,
             "tdp_w": mag(self.tdp, "W"),
             "server_power_factor": ea.server_power_factor,
             "average_load": ea.average_load,
@@ -161,7 +160,7 @@ class Plan:
             "min_chips_for_memory": self.min_chips_for_memory,
             "as_of": self.as_of.isoformat(),
             "rules": [r.to_dict() for r in self.rules],
-            "evidence": evidence_dict(u.evidence),
+            "evidence": self.delivered.to_dict() if self.delivered is not None else evidence_dict(u.evidence),
             "assumptions_from": dict(self.origin),
             "notes": list(self.notes),
             "data_as_of": data_as_of(u.data_as_of),
@@ -199,14 +198,14 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
          gpu: str | Profile | None = "h100", precision: str | None = None, peak: Any = None, efficiency: Any = None,
          price: Any = None, price_tier: str | None = None, overhead: Any = None, tokens_per_param: Any = None,
          pue: Any = None, as_of: _dt.date | str | None = None, rules: Iterable[Threshold] | None = None,
-         hardware: HardwareDB | None = None) -> Plan:
+         include_all: bool = False, hardware: HardwareDB | None = None) -> Plan:
     """Plan a run from ONE starting point: a `budget` ('$50M'), a `flop` figure (1e26) or a cluster
     (`chips` with `days`). `days` with a budget or FLOP start adds the chips that finish in time.
 
     Assumptions (precision, peak, efficiency, price, price_tier, overhead) work as in cost();
     `tokens_per_param` defaults to 20 (Chinchilla); `as_of` is the date the rules are read on
-    (default today; as in check(), it does not change the price: use `price_tier` or `price`);
-    `rules` replaces the shipped thresholds.
+    (default today) and, when given, the date the run is priced on, as in cost() and check();
+    `rules` replaces the shipped thresholds; `include_all` lists every rule as binding.
 
         >>> p = plan("$50M", gpu="h100", days=90)
         >>> f"{p.flop.to('FLOP').magnitude:.4g}", p.chips, f"{p.params:.3g}"
@@ -225,58 +224,45 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     rule_list = _rule_list(rules)
     if start == "cluster" and days is None:
         raise InputError("a cluster start needs --days as well as --chips (e.g. --chips 16k --days 90)")
-    d = parse_quantity(days, "time", what="days").to("day") if days is not None else None
     r = parse_bounded(tokens_per_param, what="tokens per parameter") if tokens_per_param is not None \
         else calc.CHINCHILLA_TOKENS_PER_PARAM
-    day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
-    kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
-                              price_tier=price_tier, overhead=overhead, hardware=hardware)
-    prof = resolve(gpu, hardware)
-    f_given = parse_quantity(flop, "flop", what="FLOP").to("FLOP") if flop is not None else None
-    unit = _cost(f_given if f_given is not None else Q_(1.0, "FLOP"), prof, pue=pue, **kw)
-    ovh = mag(unit.overhead, "")
-    ev = unit.evidence
-    n_chips: int | None = None
-    f_lo: Quantity | None
-    f_hi: Quantity | None
-    usd_lo: Quantity | None
-    usd_hi: Quantity | None
-
+    scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                   as_of=as_of, overhead=overhead, chips=chips if start == "cluster" else None, days=days, pue=pue,
+                   hardware=hardware)
+    prof, d, o = scn.profile, scn.days, Q_(scn.overhead, "")
+    n_chips: int | None = scn.chips
+    ev_run: DeliveredEvidence | None = None
+    usd_lo: Quantity | None = None
+    usd_hi: Quantity | None = None
     if start == "budget":
-        b = _budget(budget, prof, **kw)
-        usd = b.usd.to("USD")
-        needed = b.chip_hours
-        bought = b.flop
-        f_lo, f_hi = b.flop_after_overhead_low, b.flop_after_overhead_high
+        money = parse_quantity(budget, "usd", what="amount").to("USD")
+        usd = money
+        run_hours = calc.finite((money / o / scn.price_per_hour).to("hour"), "chip-hours")
+        final = calc.finite((run_hours * scn.useful_flop_per_s).to("FLOP"), "FLOP")
+        unit = _cost_of(scn, final)
+        ev_run = delivered(scn, run_hours)
         usd_lo = usd_hi = usd
     elif start == "flop":
-        assert f_given is not None
-        needed = calc.finite((unit.chip_hours * unit.overhead).to("hour"), "chip-hours")
-        usd = calc.finite((needed * unit.price).to("USD"), "cost")
-        bought = calc.finite((f_given * unit.overhead).to("FLOP"), "FLOP")
-        f_lo = f_hi = f_given
+        final = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
+        unit = _cost_of(scn, final)
+        run_hours = unit.chip_hours
+        usd = unit.cost_with_overhead
         usd_lo, usd_hi = unit.cost_with_overhead_low, unit.cost_with_overhead_high
     else:
-        n_chips = parse_chips(chips)
-        assert d is not None
-        needed = calc.finite((Q_(n_chips, "") * d).to("hour"), "chip-hours")
-        usd = calc.dollars(needed, unit.price)
-        bought = calc.flop_in(needed, unit.peak, mag(unit.efficiency, ""))
-        f_lo = f_hi = None
-        if ev is not None and ev.efficiency_low is not None and ev.efficiency_high is not None:
-            f_lo = calc.flop_in(needed, unit.peak, ev.efficiency_low) / unit.overhead
-            f_hi = calc.flop_in(needed, unit.peak, ev.efficiency_high) / unit.overhead
-        usd_lo = calc.dollars(needed, ev.price_low) if ev is not None else None
-        usd_hi = calc.dollars(needed, ev.price_high) if ev is not None else None
-    final = f_given if f_given is not None else calc.finite((bought / unit.overhead).to("FLOP"), "FLOP")
-    if f_given is None:  # the estimate of the final run itself (its evidence chip-hours and cost)
-        unit = _cost(final, prof, pue=pue, **kw)
-    if f_lo is not None and f_hi is not None and mag(f_lo, "FLOP") > mag(f_hi, "FLOP"):
-        f_lo, f_hi = f_hi, f_lo
-
+        run_hours = scn.cluster_chip_hours()
+        final = scn.cluster_flop()
+        unit = _cost_of(scn, final)
+        usd = scn.paid(run_hours)
+        ev_run = delivered(scn, run_hours)
+        usd_lo = usd_hi = usd
+    needed = calc.finite((run_hours * o).to("hour"), "chip-hours")  # bought: the final run plus overhead
+    bought = calc.finite((final * o).to("FLOP"), "FLOP")
+    f_lo = f_hi = f_mid = None
+    if ev_run is not None:
+        f_lo, f_hi, f_mid = ev_run.flop_low, ev_run.flop_high, ev_run.flop
     if n_chips is None and d is not None:
-        n_chips = calc.fewest_chips(needed, d)
-    hours = (Q_(n_chips, "") * d).to("hour") if n_chips is not None and d is not None else needed
+        n_chips = calc.fewest_chips(run_hours, d)
+    hours = needed
 
     params, tokens = calc.compute_optimal(mag(final, "FLOP"), r)
     memory = Q_(params * calc.BYTES_PER_PARAM_TRAINING, "byte")
@@ -289,26 +275,35 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
 
     cluster_peak = None
     if n_chips is not None:
-        per_chip = parse_quantity(peak, "flop_rate", what="peak") if peak is not None else theoretical_peak(prof)
+        per_chip = scn.peak if "peak" in scn.given else theoretical_peak(prof)
         cluster_peak = mag(per_chip, "FLOP/s") * n_chips
-    run_usd = [mag(x, "USD") / ovh for x in (usd, usd_lo, usd_hi) if x is not None]
-    run_flop = [mag(x, "FLOP") for x in (final, f_lo, f_hi) if x is not None]
-    plan_rules = tuple(_rules(rule_list, day, flop=run_flop, usd=run_usd, cluster=cluster_peak))
+    run_cost = scn.run_cost(run_hours)
+    if start == "flop" and unit.evidence is not None and unit.evidence.chip_hours_low is not None \
+            and unit.evidence.chip_hours_high is not None:
+        p = mag(scn.price_per_hour, "USD/hour")
+        usd_m = Measure(mag(run_cost, "USD"), mag(unit.evidence.chip_hours_low, "hour") * p,
+                        mag(unit.evidence.chip_hours_high, "hour") * p)
+    else:
+        usd_m = Measure(mag(run_cost, "USD"))
+    flop_m = Measure(mag(final, "FLOP"), None if f_lo is None else mag(f_lo, "FLOP"),
+                     None if f_hi is None else mag(f_hi, "FLOP"), None if f_mid is None else mag(f_mid, "FLOP"))
+    figs = RunFigures(flop=flop_m, usd=usd_m, cluster_flop_per_s=cluster_peak)
+    plan_rules = tuple(judge_all(rule_list, figs, scn.day, include_all=include_all))
 
-    origin = dict(unit.origin)
+    origin = dict(scn.origin)
     origin["tokens_per_param"] = "given" if tokens_per_param is not None else f"default ({TOKENS_PER_PARAM_SOURCE})"
     origin["bytes_per_param"] = MEMORY_SOURCE
     origin["server_power_factor"] = _energy.SOURCES["server_power_factor"]
     origin["average_load"] = _energy.SOURCES["average_load"]
     origin["tdp"] = f"profile {prof.id}"
     origin["chip_memory"] = f"profile {prof.id}"
-    notes = list(unit.notes)
+    notes = list(dict.fromkeys(unit.notes))
     if n_chips is not None and n_chips < mem_chips:
         notes.append(f"the cluster ({n_chips:,} chips) cannot hold the training state: that needs at least "
                      f"{mem_chips:,} chips of {mag(prof.memory, 'GB'):g} GB")
-    if n_chips is not None and start != "cluster" and mag(hours, "hour") > mag(needed, "hour"):
-        notes.append("chips are rounded up to a whole number, so the cluster's time (chips x days x 24) is "
-                     "slightly more than the chip-hours bought; the FLOP comes from the chip-hours bought")
+    if n_chips is not None and start != "cluster" and d is not None:
+        notes.append(f"{n_chips:,} chips is the fewest that finish the final run ({mag(run_hours, 'hour'):,.0f} "
+                     f"chip-hours) in {mag(d, 'day'):g} days; overhead adds time or chips beyond that")
 
     return Plan(
         start=start, budget=usd, budget_low=usd_lo, budget_high=usd_hi, flop_bought=bought, flop=final,
@@ -317,7 +312,8 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         effective_flop_per_s=unit.effective_flop_per_s, flop_per_chip_hour=unit.flop_per_chip_hour, price=unit.price,
         overhead=unit.overhead, chip_hours_needed=needed, chip_hours=hours, chips=n_chips, days=d, tdp=prof.tdp,
         energy_assumptions=ea, power=power, energy=mwh, memory=memory, chip_memory=prof.memory,
-        min_chips_for_memory=mem_chips, rules=plan_rules, as_of=day, unit=unit, origin=origin, notes=tuple(notes),
+        min_chips_for_memory=mem_chips, rules=plan_rules, as_of=scn.day, unit=unit, origin=origin, notes=tuple(notes),
+        run_chip_hours=run_hours, cost=run_cost, flop_centre=f_mid, delivered=ev_run, scenario=scn,
     )
 
 
@@ -347,45 +343,3 @@ def _fewest(need: float, per_chip: float) -> int:
     if k > 1 and math.isclose(k - 1, ratio, rel_tol=1e-12):
         k -= 1
     return max(1, k)
-
-
-def _state(lim: Any, values: list[float]) -> str:
-    met = [lim.met_by(v) for v in values]
-    return "yes" if all(met) else "no" if not any(met) else "mixed"
-
-
-def _verdict(states: list[str]) -> str:
-    """As flopcalc check decides: any limit surely not met -> not crossed; a missing figure -> what it needs;
-    every limit surely met -> crossed; else (an interval straddles a line) uncertain."""
-    if "no" in states:
-        return "not crossed"
-    for need in ("needs revenue", "needs cluster size", "not applicable"):
-        if need in states:
-            return need
-    return "crossed" if all(s == "yes" for s in states) else "uncertain"
-
-
-def _rules(rules: list[Threshold], day: _dt.date, *, flop: list[float], usd: list[float],
-           cluster: float | None) -> list[PlanRule]:
-    """Each rule present on `day`, with its verdict on the plan's figures and their intervals.
-
-    FLOP limits see the final run's FLOP (point and 90% interval); dollar limits the final run's cost
-    (the budget / overhead, with its interval); cluster limits the cluster's theoretical peak.
-    """
-    out = []
-    for t in rules:
-        status = t.status_on(day)
-        if status == "absent":
-            continue
-        states, ratios = [], []
-        for lim in t.limits:
-            vals = {"flop": flop, "usd": usd, "flop_per_s": [cluster] if cluster is not None else []}.get(lim.kind)
-            if not vals:
-                states.append({"flop_per_s": "needs cluster size", "revenue_usd": "needs revenue"}
-                              .get(lim.kind, "not applicable"))
-                continue
-            states.append(_state(lim, vals))
-            ratios.append(vals[0] / lim.base)
-        out.append(PlanRule(threshold=t, status_on_date=status, binding=status in BINDING_STATUSES,
-                            verdict=_verdict(states), ratio=min(ratios) if ratios else None))
-    return out

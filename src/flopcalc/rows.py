@@ -14,7 +14,7 @@ from .units import mag
 if TYPE_CHECKING:  # pragma: no cover
     from .estimate import BudgetResult, CostResult, EvidenceEstimate
 
-__all__ = ["Tabular", "cost_row", "budget_row", "evidence_dict", "explain_cost", "cost_summary", "html_table", "opt"]
+__all__ = ["Tabular", "budget_row", "cost_row", "cost_summary", "evidence_dict", "explain_cost", "html_table", "opt"]
 
 
 class Tabular:
@@ -134,33 +134,39 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
 
 
 def budget_row(b: BudgetResult, *, ranges: bool = True) -> dict[str, Any]:
-    """One JSON/CSV row for a budget result."""
+    """One JSON/CSV row for a budget result; keys in docs/json.md."""
     from .datadates import data_as_of
 
+    final = mag(b.flop_after_overhead, "FLOP")
     row: dict[str, Any] = {
-        "usd": mag(b.usd, "USD"),
+        "budget_usd": mag(b.usd, "USD"),
+        "usd": mag(b.usd, "USD"),  # deprecated alias of budget_usd (flopcalc 0.2)
         "gpu": b.gpu,
         "precision": b.precision,
         "price_usd_per_chip_hour": mag(b.price, "USD/hour"),
         "price_tier": b.unit.price_tier,
         "price_date": b.unit.price_date,
+        "price_provider": b.unit.price_provider,
         "effective_flop_per_s": mag(b.effective_flop_per_s, "FLOP/s"),
         "efficiency": mag(b.efficiency, ""),
         "overhead": mag(b.overhead, ""),
         "chip_hours": mag(b.chip_hours, "hour"),
-        "flop": mag(b.flop, "FLOP"),
-        "flop_after_overhead": mag(b.flop_after_overhead, "FLOP"),
+        "run_chip_hours": opt(b.run_chip_hours, "hour"),
+        "cost_usd": mag(b.run_cost, "USD"),
+        "cost_with_overhead_usd": mag(b.usd, "USD"),
+        "flop": final,
+        "flop_bought": mag(b.flop, "FLOP"),
+        "flop_after_overhead": final,  # deprecated alias of flop
     }
     if ranges:
-        ev = b.unit.evidence
-        row["range_level"] = ev.level if ev is not None and ev.efficiency is not None else None
-        row["chip_hours_low"], row["chip_hours_high"] = _ordered(opt(b.chip_hours_low, "hour"),
-                                                                 opt(b.chip_hours_high, "hour"))
+        d = b.delivered
+        row["range_level"] = d.level if d is not None and d.flop is not None else None
         row["evidence_flop"] = opt(b.evidence_flop, "FLOP")
-        row["flop_low"], row["flop_high"] = _ordered(opt(b.flop_low, "FLOP"), opt(b.flop_high, "FLOP"))
-        row["flop_after_overhead_low"], row["flop_after_overhead_high"] = _ordered(
-            opt(b.flop_after_overhead_low, "FLOP"), opt(b.flop_after_overhead_high, "FLOP"))
-        row["evidence"] = evidence_dict(ev)
+        row["flop_centre"] = row["evidence_flop"]
+        row["flop_low"], row["flop_high"] = _ordered(opt(b.flop_after_overhead_low, "FLOP"),
+                                                     opt(b.flop_after_overhead_high, "FLOP"))
+        row["flop_after_overhead_low"], row["flop_after_overhead_high"] = row["flop_low"], row["flop_high"]
+        row["evidence"] = d.to_dict() if d is not None else None
     row["notes"] = list(b.notes)
     row["data_as_of"] = data_as_of(b.unit.data_as_of)
     return row
@@ -271,15 +277,25 @@ def html_table(row: dict[str, Any]) -> str:
 
 
 def check_row(res: Any) -> dict[str, Any]:
-    """The JSON object of a check result (flopcalc check --format json)."""
+    """The JSON object of a check result (flopcalc check --format json); keys in docs/json.md."""
     from .datadates import data_as_of
 
     mod = res.modification
     unit = res.unit
+    if res.evidence is not None:  # a fixed cluster: the interval is on the FLOP it delivers
+        evidence = res.evidence.to_dict()
+    elif unit is not None and res.method in ("flop", "architecture", "both", "hardware"):
+        evidence = evidence_dict(unit.evidence)
+    else:
+        evidence = None
+    rules = [c.to_dict() for c in res.checks]
+    notification = next((r["notification_flop"] for r in rules if r["notification_flop"] is not None), None)
+    provider = res.provider
     data: dict[str, Any] = {
         "flop": mag(res.flop, "FLOP"),
         "flop_low": opt(res.flop_low, "FLOP"),
         "flop_high": opt(res.flop_high, "FLOP"),
+        "flop_centre": opt(res.flop_centre, "FLOP"),
         "method": res.method,
         "architecture_flop": opt(res.architecture_flop, "FLOP"),
         "hardware_flop": opt(res.hardware_flop, "FLOP"),
@@ -292,32 +308,27 @@ def check_row(res: Any) -> dict[str, Any]:
         "efficiency_kind": "assumed",
         "price_usd_per_chip_hour": opt(res.price, "USD/hour"),
         "price_tier": res.price_tier,
-        "evidence": evidence_dict(unit.evidence) if unit is not None and res.method == "hardware" else None,
+        "price_date": unit.price_date if unit is not None else None,
+        "price_provider": unit.price_provider if unit is not None else None,
+        "evidence": evidence,
         "chips": res.chips,
         "days": opt(res.days, "day"),
+        "run_chip_hours": mag(res.scenario.cluster_chip_hours(), "hour") if res.scenario is not None
+        and res.scenario.has_cluster and res.method == "hardware" else (opt(unit.chip_hours, "hour") if unit else None),
         "cluster_peak_flop_per_s": opt(res.cluster_peak, "FLOP/s"),
         "cost_usd": mag(res.cost, "USD"),
+        "overhead": res.overhead,
+        "cost_with_overhead_usd": mag(res.cost_with_overhead, "USD"),
         "cost_basis": res.cost_basis,
         "revenue_usd": opt(res.revenue, "USD"),
         "as_of": res.as_of.isoformat() if res.as_of else None,
         "modification": None if mod is None else {
             "flop": mod.flop, "base_flop": mod.base_flop, "cumulative_flop": mod.cumulative_flop,
-            "formula": mod.formula},
-        "notification_flop": None,
+            "formula": mod.formula, **(provider.to_dict() if provider is not None else {})},
+        "notification_flop": notification,
         "notes": list(res.notes),
-        "thresholds": [],
+        "rules": rules,
+        "thresholds": rules,  # deprecated alias of `rules` (flopcalc 0.2); removed in 0.4
     }
-    for c in res.checks:
-        t = c.threshold
-        sig_figs = t.counting.get("significant_figures") if t.counting else None
-        data["thresholds"].append({
-            "id": t.id, "name": t.name, "status": t.current_status or t.status, "status_on_date": c.status_on_date,
-            "binding": c.binding, "crossed": c.crossed, "verdict": c.verdict, "ratio": c.ratio,
-            "days_to_cross": c.days_to_cross, "limit": t.describe_limits(), "kind": t.kind, "scope": t.scope,
-            "sees": c.sees, "value_tested": c.value, "cumulative": t.cumulative,
-            "notification_flop": float(f"{c.value:.{sig_figs - 1}e}") if sig_figs and c.value else None,
-        })
-        if sig_figs and c.value and data["notification_flop"] is None:
-            data["notification_flop"] = float(f"{c.value:.{sig_figs - 1}e}")
     data["data_as_of"] = data_as_of()
     return data

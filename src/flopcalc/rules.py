@@ -22,7 +22,7 @@ __all__ = ["Limit", "Threshold", "StatusChange", "load_thresholds", "thresholds"
            "BINDING_STATUSES", "LIMIT_KINDS", "REL_TOL", "timeline", "get_threshold"]
 
 STATUSES = ("in-force", "enacted", "guidance", "proposed", "vetoed", "rescinded", "not-enforced", "superseded")
-BINDING_STATUSES = ("in-force", "enacted")  # what `check` sets a run against by default
+BINDING_STATUSES = ("in-force",)  # a rule binds only while in force; enacted-but-not-yet rules are listed apart
 LIMIT_KINDS = ("flop", "flop_per_s", "usd", "revenue_usd", "relative")
 _PARSE_KIND = {"flop": "flop", "flop_per_s": "flop_rate", "usd": "usd", "revenue_usd": "usd"}
 _UNIT = {"flop": "FLOP", "flop_per_s": "FLOP/s", "usd": "USD", "revenue_usd": "USD", "relative": "FLOP"}
@@ -139,7 +139,11 @@ class Threshold:
         return "+".join(lim.kind for lim in self.limits)
 
     def status_on(self, day: _dt.date) -> str:
-        """The rule's status on `day`: the last status change on or before it, or 'absent'."""
+        """The rule's status on `day`, from its dated history and its effective dates, or 'absent'.
+
+        The last status change on or before `day` decides; an enacted rule is in force from its
+        `effective_from` date, and a rule in force stops being so on its `effective_until` date.
+        """
         if not self.history:
             if self.effective_from is None:
                 return self.current_status or self.status
@@ -153,7 +157,16 @@ class Threshold:
         for change in self.history:
             if change.date <= day:
                 status = change.status
+        if status == "enacted" and self.effective_from is not None and day >= self.effective_from:
+            status = "in-force"
+        if status == "in-force" and self.effective_until is not None and day >= self.effective_until:
+            final = self.history[-1].status
+            status = final if final in ("rescinded", "superseded", "not-enforced") else "rescinded"
         return status
+
+    def upcoming_on(self, day: _dt.date) -> bool:
+        """Whether the rule is enacted on `day` but not yet in force (it takes effect on `effective_from`)."""
+        return self.status_on(day) == "enacted" and self.effective_from is not None and day < self.effective_from
 
     def in_force_on(self, day: _dt.date) -> bool:
         """Whether this rule bound anyone on `day`."""

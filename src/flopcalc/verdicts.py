@@ -1,70 +1,87 @@
 """Set a training run against the rules: its compute by one or two methods, with the evidence
-interval, and a verdict per rule on a date ("crossed", "not crossed", "uncertain", or what is missing).
+interval, and a verdict per rule on a date, with the reason (flopcalc.judgement decides both).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import calc
 from .errors import InputError
-from .estimate import CostResult, budget, cost
+from .estimate import (
+    BudgetResult,
+    CostResult,
+    DeliveredEvidence,
+    budget,
+    cost,
+    cost_of,
+    delivered,
+)
 from .fmt import sci
 from .hardware import HardwareDB, Profile, resolve
-from .inputs import items_of, names, optional_name, parse_chips, parse_date, parse_peak
+from .inputs import items_of, names, optional_name, parse_peak
+from .judgement import (
+    NEW_PROVIDER_RULE,
+    VERDICTS,
+    Measure,
+    Modification,
+    RuleVerdict,
+    RunFigures,
+    judge_all,
+)
 from .rows import Tabular
-from .rules import BINDING_STATUSES, STATUSES, Limit, Threshold, load_thresholds
+from .rules import STATUSES, Limit, Threshold, load_thresholds
+from .scenario import Scenario, scenario, theoretical_peak
 from .units import Q_, mag, parse_count, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
-__all__ = ["CheckResult", "ThresholdCheck", "ThresholdCost", "check", "threshold_costs", "theoretical_peak",
-           "VERDICTS", "Modification"]
+__all__ = ["VERDICTS", "CheckResult", "Modification", "NewProvider", "ThresholdCheck", "ThresholdCost", "budget_verdicts", "check",
+           "new_provider", "theoretical_peak", "threshold_costs"]
 
-VERDICTS = ("crossed", "not crossed", "uncertain", "needs revenue", "needs cluster size", "needs base compute",
-            "not applicable")
-
-
-def theoretical_peak(prof: Profile) -> Quantity:
-    """A chip's highest dense floating-point peak: what cluster tests ("theoretical maximum") count."""
-    return max(prof.peak.values(), key=lambda q: mag(q, "FLOP/s")).to("FLOP/s")
+ThresholdCheck = RuleVerdict  # the 0.2 name of a rule's row in a check
 
 
 @dataclass(frozen=True)
-class Modification:
-    """A fine-tuning or other downstream modification, and the model it modifies."""
+class NewProvider:
+    """Whether a downstream modifier becomes the provider of a new GPAI model (EU guidelines), and why."""
 
-    flop: float  # the modification's own compute
-    base_flop: float | None  # the original model's training compute (None: unknown)
-    formula: str
+    new_provider: bool | None  # None: no rule in the list decides it
+    reason: str
+    rule: str | None = None
 
-    @property
-    def cumulative_flop(self) -> float | None:
-        return None if self.base_flop is None else self.base_flop + self.flop
+    def to_dict(self) -> dict[str, Any]:
+        return {"new_provider": self.new_provider, "reason": self.reason, "rule": self.rule}
 
 
-@dataclass(frozen=True)
-class ThresholdCheck:
-    """One threshold set against a run."""
-
-    threshold: Threshold
-    crossed: bool | None  # the point estimate; None: the run lacks a figure this rule tests
-    ratio: float | None  # run / limit (the smallest over the rule's limits)
-    days_to_cross: float | None  # more days at the run's rate to cross (hardware method, not yet crossed)
-    verdict: str = "not applicable"
-    status_on_date: str = ""
-    binding: bool = False
-    sees: str = "run"  # which figure the rule is tested on: run, cumulative, modification
-    value: float | None = None  # the FLOP figure tested (for FLOP and relative limits)
+def new_provider(mod: Modification, rules: Iterable[Threshold]) -> NewProvider:
+    """The EU test: a modification using more than one third of the original's compute makes a new model."""
+    rule = next((t for t in rules if t.id == NEW_PROVIDER_RULE), None)
+    lim = rule.limit("relative") if rule is not None else None
+    if rule is None or lim is None:
+        return NewProvider(None, "no rule in the list decides whether the modifier becomes a new model's provider")
+    frac = lim.fraction
+    if mod.base_flop is None or frac is None:
+        line, how = lim.base, f"the fallback line of {sci(lim.base, 4)} FLOP (the original's compute is unknown)"
+    else:
+        line = float(frac) * mod.base_flop
+        third = "one third" if (frac.numerator, frac.denominator) == (1, 3) else f"{frac.numerator}/{frac.denominator}"
+        how = f"{third} of the original's {sci(mod.base_flop, 3)} FLOP ({sci(line, 4)})"
+    met = lim.met_by(mod.flop, line)
+    rel = ">" if mod.flop > line else "<" if mod.flop < line else "="
+    verdict = ("the modifier becomes the provider of a new GPAI model under the EU guidelines" if met else
+               "the modifier does not become the provider of a new GPAI model under the EU guidelines")
+    return NewProvider(met, f"{verdict}, because its {sci(mod.flop, 3)} FLOP {rel} {how}", rule.id)
 
 
 @dataclass(frozen=True)
 class CheckResult(Tabular):
-    """A run's training compute, how it was estimated, and every threshold set against it."""
+    """A run's training compute, how it was estimated, and every rule set against it on a date."""
 
     flop: Quantity
     method: str  # "flop", "architecture", "hardware", "both" or "modification"
@@ -74,9 +91,9 @@ class CheckResult(Tabular):
     chips: int | None
     days: Quantity | None
     cluster_peak: Quantity | None
-    cost: Quantity
+    cost: Quantity  # the final run's compute cost at the price on the date (what dollar limits test)
     cost_basis: str
-    checks: tuple[ThresholdCheck, ...]
+    checks: tuple[RuleVerdict, ...]
     as_of: _dt.date | None = None
     precision: str | None = None
     peak: Quantity | None = None
@@ -91,6 +108,11 @@ class CheckResult(Tabular):
     notes: tuple[str, ...] = ()
     unit: CostResult | None = field(default=None, repr=False)
     bf16_flop: Quantity | None = None
+    flop_centre: Quantity | None = None  # the evidence centre of the run's compute (hardware method)
+    overhead: float = 1.0
+    evidence: DeliveredEvidence | None = field(default=None, repr=False)
+    provider: NewProvider | None = None
+    scenario: Scenario | None = field(default=None, repr=False, compare=False)
 
     @property
     def method_ratio(self) -> float | None:
@@ -100,12 +122,20 @@ class CheckResult(Tabular):
         return mag(self.hardware_flop, "FLOP") / mag(self.architecture_flop, "FLOP")
 
     @property
-    def binding(self) -> tuple[ThresholdCheck, ...]:
+    def cost_with_overhead(self) -> Quantity:
+        return (self.cost * self.overhead).to("USD")
+
+    @property
+    def binding(self) -> tuple[RuleVerdict, ...]:
         return tuple(c for c in self.checks if c.binding)
 
     @property
-    def others(self) -> tuple[ThresholdCheck, ...]:
-        return tuple(c for c in self.checks if not c.binding)
+    def upcoming(self) -> tuple[RuleVerdict, ...]:
+        return tuple(c for c in self.checks if not c.binding and c.upcoming)
+
+    @property
+    def others(self) -> tuple[RuleVerdict, ...]:
+        return tuple(c for c in self.checks if not c.binding and not c.upcoming)
 
     def to_dict(self) -> dict[str, Any]:
         from .rows import check_row
@@ -113,25 +143,9 @@ class CheckResult(Tabular):
         return check_row(self)
 
     def __repr__(self) -> str:
-        crossed = [c.threshold.id for c in self.checks if c.verdict == "crossed"]
+        crossed = [c.threshold.id for c in self.checks if c.verdict == "crossed" and c.binding]
         return (f"CheckResult(flop={mag(self.flop, 'FLOP'):.3g}, method={self.method!r}, "
                 f"crossed={crossed[:4]}{'...' if len(crossed) > 4 else ''})")
-
-
-def _verdict(states: list[str]) -> str:
-    if any(s == "no" for s in states):
-        return "not crossed"
-    for need in ("needs revenue", "needs cluster size", "needs base compute", "not applicable"):
-        if need in states:
-            return need
-    if all(s == "yes" for s in states):
-        return "crossed"
-    return "uncertain"
-
-
-def _limit_state(lim: Limit, values: list[float], line: float | None = None) -> str:
-    met = [lim.met_by(v, line) for v in values]
-    return "yes" if all(met) else "no" if not any(met) else "mixed"
 
 
 def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_params: Any = None,
@@ -145,17 +159,17 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     """Estimate a run's training compute and set it against every threshold, as the rules stood on `as_of`.
 
     Give `flop` directly, or `params` and `tokens` (C = 6 N D; `active_params` for mixture-of-experts),
-    or `gpu`, `chips` and `days` (chips x peak x efficiency x time), or both of the last two.
-    When both methods are given, the larger estimate is checked (the cautious reading). For a
-    modification, give `base_flop` (or "unknown") with `finetune_tokens` and `params` (and
-    `trainable_params`), or `finetune_flop`.
+    or `gpu`, `chips` and `days` (chips x peak x efficiency x time: the final run, no overhead), or both
+    of the last two. When both methods are given, the larger estimate is checked (the cautious reading).
+    For a modification, give `base_flop` (or "unknown") with `finetune_tokens` and `params` (and
+    `trainable_params`), or `finetune_flop`. `as_of` (default today) picks each rule's status and, when
+    given, prices the run on that date (flopcalc.scenario).
 
         >>> r = check(params="400B", tokens="15T")
         >>> f"{r.flop.to('FLOP').magnitude:.2g}"
         '3.6e+25'
     """
     rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
-    day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
     wanted = set(names(statuses, what="statuses"))
     price_tier = optional_name(price_tier, what="price tier")
     bad = wanted - set(STATUSES)
@@ -174,100 +188,121 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
                 raise InputError("the architecture method needs params (or active params) and tokens")
             n = float(parse_count(n_raw, what="active params" if active_params is not None else "params"))
             d = float(parse_count(tokens, what="tokens"))
+            if active_params is not None and params is not None:
+                total = float(parse_count(params, what="params"))
+                if n > total:
+                    raise InputError(f"active params ({n:.3g}) cannot exceed params ({total:.3g})")
             arch = calc.architecture_flop(n, d)
     elif tokens is not None or active_params is not None:
-        raise InputError("for a modification give --finetune-tokens (not --tokens) with --params")
-    hw_given = [x is not None for x in (chips, days)]
-    if any(hw_given) and not all(hw_given):
-        raise InputError("the hardware method needs --chips and --days (and --gpu, default h100)")
-    prof = resolve(gpu, hardware)
-    unit = cost(Q_(1.0, "FLOP"), prof, precision=precision, peak=peak, efficiency=efficiency, price=price,
-                price_tier=price_tier, overhead=overhead, hardware=hardware)
-    n_chips = parse_chips(chips) if chips is not None else None
-    t_days = parse_quantity(days, "time", what="days") if days is not None else None  # in seconds, as given
-    cluster = None
-    flop_lo = flop_hi = None
+        raise InputError("for a modification give fine-tuning tokens (not tokens) with params")
+    if (chips is None) != (days is None):
+        raise InputError("the hardware method needs chips and days (and a chip, default h100)")
+    scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                   as_of=as_of, overhead=overhead, chips=chips, days=days, hardware=hardware)
+    prof = scn.profile
+    ev: DeliveredEvidence | None = None
     bf16 = None
-    notes: list[str] = []
-    if n_chips is not None and t_days is not None:
-        hw = calc.cluster_flop(n_chips, t_days, unit.peak, mag(unit.efficiency, ""))
-        ev = unit.evidence
-        if ev is not None and ev.efficiency_low is not None and ev.efficiency_high is not None:
-            flop_lo = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_low)
-            flop_hi = calc.cluster_flop(n_chips, t_days, unit.peak, ev.efficiency_high)
-        cluster = calc.finite(((parse_peak(peak) if peak is not None else theoretical_peak(prof))
-                               * Q_(n_chips, "")).to("FLOP/s"), "cluster FLOP/s")
-        if precision is None and unit.precision == "fp8" and "bf16" in prof.peak:
-            bf16 = calc.cluster_flop(n_chips, t_days, prof.peak["bf16"],
-                                     prof.efficiency.get("bf16", mag(unit.efficiency, "")))
+    notes: list[str] = list(scn.notes)
+    if scn.has_cluster:
+        hw = scn.cluster_flop()
+        ev = delivered(scn, scn.cluster_chip_hours())
+        if precision is None and scn.precision == "fp8" and "bf16" in prof.peak:
+            bf16 = calc.cluster_flop(scn.chips or 0, scn.days, prof.peak["bf16"],
+                                     prof.efficiency.get("bf16", scn.efficiency))
             notes.append(f"the whole run is assumed at {prof.id}'s FP8 peak ({prof.id}'s default precision); at "
-                         f"BF16 it would be {sci(mag(bf16, 'FLOP'), 2)} FLOP (give --precision bf16)")
+                         f"BF16 it would be {sci(mag(bf16, 'FLOP'), 2)} FLOP (give precision bf16)")
     direct = parse_quantity(flop, "flop", what="FLOP").to("FLOP") if flop is not None else None
     if mod is not None and (direct is not None or arch is not None or hw is not None):
-        raise InputError("a modification check takes --base-flop with --finetune-tokens or --finetune-flop; "
-                         "not --flop, --tokens or --chips")
+        raise InputError("a modification check takes the base FLOP with fine-tuning tokens or fine-tuning FLOP; "
+                         "not a FLOP figure, tokens or a cluster")
     if direct is not None and (arch is not None or hw is not None):
-        raise InputError("give --flop, or an estimation method (params and tokens, or chips and days), not both")
+        raise InputError("give a FLOP figure, or an estimation method (params and tokens, or chips and days), "
+                         "not both")
     if mod is not None:
         run, method = Q_(mod.flop, "FLOP"), "modification"
     elif direct is not None:
         run, method = direct, "flop"
     elif arch is not None and hw is not None:
-        run, method = (arch if mag(arch, "FLOP") >= mag(hw, "FLOP") else hw), "both"
-        if method == "both" and run is arch:
-            flop_lo = flop_hi = None
+        run = arch if mag(arch, "FLOP") >= mag(hw, "FLOP") else hw
+        method = "both"
     elif arch is not None:
         run, method = arch, "architecture"
     elif hw is not None:
         run, method = hw, "hardware"
     else:
-        raise InputError("nothing to check: give --flop, or --params and --tokens, or --gpu, --chips and --days, "
-                         "or a modification (--base-flop with --finetune-tokens)")
+        raise InputError("nothing to check: give a FLOP figure, or params and tokens, or a chip, chips and days, "
+                         "or a modification (base FLOP with fine-tuning tokens)")
     rev = parse_quantity(revenue, "usd", what="revenue").to("USD") if revenue is not None else None
-
-    if n_chips is not None and t_days is not None:
-        dollars = calc.dollars((Q_(n_chips, "") * t_days).to("hour"), unit.price)
-        basis = f"{n_chips:,} chips x {mag(t_days, 'day'):g} days x 24 h x ${mag(unit.price, 'USD/hour'):.2f}/h"
+    unit = cost_of(scn, run)
+    on_cluster = hw is not None and run is hw
+    if on_cluster:
+        dollars = scn.run_cost(scn.cluster_chip_hours())
+        basis = (f"{scn.chips:,} chips x {mag(scn.days, 'day'):g} days x 24 h x "
+                 f"${mag(scn.price_per_hour, 'USD/hour'):.2f}/h")
     else:
-        dollars = calc.finite((mag(run, "FLOP") * unit.cost).to("USD"), "cost")
-        basis = f"{sci(mag(run, 'FLOP'), 2)} FLOP on {prof.id} at its {unit.price_tier or 'default'} price"
+        dollars = unit.cost
+        basis = f"{sci(mag(run, 'FLOP'), 2)} FLOP on {prof.id} at {scn.price.description}"
     point = mag(run, "FLOP")
-    lo = mag(flop_lo, "FLOP") if flop_lo is not None and method == "hardware" else point
-    hi = mag(flop_hi, "FLOP") if flop_hi is not None and method == "hardware" else point
-    usd_point = mag(dollars, "USD")
-    flop_rate = (mag(unit.effective_flop_per_s, "FLOP/s") * n_chips * 86400) if n_chips and method == "hardware" \
-        else None
-    usd_rate = mag(unit.price, "USD/hour") * n_chips * 24 if n_chips and method == "hardware" else None
-
-    checks = []
-    for t in rules:
-        status = t.status_on(day)
-        if status == "absent":
-            continue
-        if wanted and status not in wanted:
-            continue
-        binding = include_all or bool(wanted) or status in BINDING_STATUSES
-        checks.append(_check_one(t, status, binding, point=point, lo=lo, hi=hi, usd=usd_point,
-                                 cluster=mag(cluster, "FLOP/s") if cluster is not None else None,
-                                 revenue=mag(rev, "USD") if rev is not None else None, mod=mod,
-                                 flop_rate=flop_rate, usd_rate=usd_rate))
-    for t_check in checks:
-        counting = t_check.threshold.counting
-        tol = counting.get("tolerance") if counting else None
-        if tol and flop_lo is not None and flop_hi is not None and method == "hardware":
-            centre = math.sqrt(lo * hi)  # the evidence interval is symmetric in log space about its centre
-            if hi / centre - 1 > tol or 1 - lo / centre > tol:
+    if on_cluster and ev is not None and ev.flop_low is not None and ev.flop_high is not None:
+        flop_m = Measure(point, mag(ev.flop_low, "FLOP"), mag(ev.flop_high, "FLOP"),
+                         None if ev.flop is None else mag(ev.flop, "FLOP"))
+        usd_m = Measure(mag(dollars, "USD"))
+    elif method in ("flop", "architecture", "both") and unit.evidence is not None \
+            and unit.evidence.chip_hours_low is not None and unit.evidence.chip_hours_high is not None:
+        flop_m = Measure(point)
+        p = mag(scn.price_per_hour, "USD/hour")
+        ue = unit.evidence
+        usd_m = Measure(mag(dollars, "USD"), mag(ue.chip_hours_low, "hour") * p, mag(ue.chip_hours_high, "hour") * p,
+                        None if ue.chip_hours is None else mag(ue.chip_hours, "hour") * p)
+    else:
+        flop_m = Measure(point)
+        usd_m = Measure(mag(dollars, "USD"))
+    cluster = scn.cluster_peak()
+    provider = new_provider(mod, rules) if mod is not None else None
+    figs = RunFigures(flop=flop_m, usd=usd_m, cluster_flop_per_s=None if cluster is None else mag(cluster, "FLOP/s"),
+                      revenue_usd=None if rev is None else mag(rev, "USD"), modification=mod,
+                      new_provider=None if provider is None else provider.new_provider,
+                      flop_per_day=(mag(scn.useful_flop_per_s, "FLOP/s") * (scn.chips or 0) * 86400)
+                      if on_cluster else None,
+                      usd_per_day=mag(scn.price_per_hour, "USD/hour") * (scn.chips or 0) * 24 if on_cluster else None)
+    checks = judge_all(rules, figs, scn.day, statuses=wanted, include_all=include_all)
+    lo, hi = flop_m.low, flop_m.high
+    if lo is not None and hi is not None:
+        for c in checks:
+            tol = c.threshold.counting.get("tolerance") if c.threshold.counting else None
+            centre = flop_m.centre or math.sqrt(lo * hi)
+            if tol and (hi / centre - 1 > tol or 1 - lo / centre > tol):
                 notes.append(f"the evidence's 90% interval ({sci(lo, 2)}-{sci(hi, 2)} FLOP) runs from "
                              f"{lo / centre - 1:+.0%} to {hi / centre - 1:+.0%} of its centre, wider than the "
                              f"+-{tol:.0%} the EU accepts for a compute estimate")
                 break
     return CheckResult(flop=run, method=method, architecture_flop=arch, hardware_flop=hw, gpu=prof.id,
-                       chips=n_chips, days=t_days, cluster_peak=cluster, cost=dollars, cost_basis=basis,
-                       checks=tuple(checks), as_of=day, precision=unit.precision, peak=unit.peak,
-                       efficiency=mag(unit.efficiency, ""), price=unit.price, price_tier=unit.price_tier,
-                       flop_low=Q_(lo, "FLOP"), flop_high=Q_(hi, "FLOP"),
-                       evidence_basis=unit.evidence.basis if unit.evidence else None, revenue=rev, modification=mod,
-                       notes=tuple(notes + list(unit.notes if method == "hardware" else ())), unit=unit, bf16_flop=bf16)
+                       chips=scn.chips, days=scn.days, cluster_peak=cluster, cost=dollars, cost_basis=basis,
+                       checks=tuple(checks), as_of=scn.day, precision=scn.precision, peak=scn.peak,
+                       efficiency=scn.efficiency, price=scn.price_per_hour, price_tier=scn.price.tier,
+                       flop_low=Q_(lo if lo is not None else point, "FLOP"),
+                       flop_high=Q_(hi if hi is not None else point, "FLOP"),
+                       evidence_basis=(ev.basis if ev is not None else unit.evidence.basis if unit.evidence else None),
+                       revenue=rev, modification=mod,
+                       notes=tuple(dict.fromkeys(notes + list(unit.notes if on_cluster else ()))), unit=unit,
+                       bf16_flop=bf16, flop_centre=None if flop_m.centre is None else Q_(flop_m.centre, "FLOP"),
+                       overhead=scn.overhead, evidence=ev, provider=provider, scenario=scn)
+
+
+def budget_verdicts(b: BudgetResult, rules: Iterable[Threshold] | None = None, *,
+                    include_all: bool = False) -> list[RuleVerdict]:
+    """The rules on the budget's date against the final run it buys: its FLOP (with the evidence interval)
+    and its compute cost (budget / overhead)."""
+    rules = load_thresholds() if rules is None else items_of(rules, Threshold, what="rules")
+    d = b.delivered
+    lo = hi = mid = None
+    if d is not None and d.flop_low is not None and d.flop_high is not None:
+        lo, hi = mag(d.flop_low, "FLOP"), mag(d.flop_high, "FLOP")
+        mid = None if d.flop is None else mag(d.flop, "FLOP")
+    figs = RunFigures(flop=Measure(mag(b.flop_after_overhead, "FLOP"), lo, hi, mid), usd=Measure(mag(b.run_cost, "USD")))
+    scn = b.unit.scenario
+    day = scn.day if scn is not None else _dt.date.today()
+    return judge_all(rules, figs, day, include_all=include_all)
 
 
 def _modification(*, base_flop: Any, finetune_tokens: Any, trainable_params: Any, finetune_flop: Any,
@@ -275,17 +310,17 @@ def _modification(*, base_flop: Any, finetune_tokens: Any, trainable_params: Any
     if base_flop is None and finetune_tokens is None and finetune_flop is None and trainable_params is None:
         return None
     if base_flop is None:
-        raise InputError("a modification check needs --base-flop (the original model's compute, or 'unknown')")
+        raise InputError("a modification check needs the base FLOP (the original model's compute, or 'unknown')")
     base = None
     if not (isinstance(base_flop, str) and base_flop.strip().lower() == "unknown"):
         base = mag(parse_quantity(base_flop, "flop", what="base FLOP"), "FLOP")
     if finetune_flop is not None:
         if finetune_tokens is not None or trainable_params is not None:
-            raise InputError("give --finetune-flop, or --finetune-tokens with --params, not both")
+            raise InputError("give the fine-tuning FLOP, or fine-tuning tokens with params, not both")
         return Modification(flop=mag(parse_quantity(finetune_flop, "flop", what="fine-tuning FLOP"), "FLOP"),
                             base_flop=base, formula="given")
     if finetune_tokens is None or params is None:
-        raise InputError("modification compute needs --params and --finetune-tokens (or --finetune-flop)")
+        raise InputError("modification compute needs params and fine-tuning tokens (or the fine-tuning FLOP)")
     n = float(parse_count(params, what="params"))
     d = float(parse_count(finetune_tokens, what="fine-tuning tokens"))
     nt = float(parse_count(trainable_params, what="trainable params")) if trainable_params is not None else n
@@ -293,87 +328,6 @@ def _modification(*, base_flop: Any, finetune_tokens: Any, trainable_params: Any
         raise InputError(f"trainable params ({nt:.3g}) cannot exceed params ({n:.3g})")
     f = mag(calc.finetune_flop_value(n, d, nt), "FLOP")
     return Modification(flop=f, base_flop=base, formula=f"(4 x {sci(n, 2)} + 2 x {sci(nt, 2)}) x {sci(d, 2)}")
-
-
-def _check_one(t: Threshold, status: str, binding: bool, *, point: float, lo: float, hi: float, usd: float,
-               cluster: float | None, revenue: float | None, mod: Modification | None,
-               flop_rate: float | None, usd_rate: float | None) -> ThresholdCheck:
-    states = []
-    ratios = []
-    crossed: bool | None = True
-    sees = "run"
-    tested: float | None = None
-    for lim in t.limits:
-        if lim.kind == "relative":
-            if mod is None:
-                states.append("not applicable")
-                crossed = None
-                continue
-            sees = "modification"
-            line = lim.base if mod.base_flop is None else float(lim.fraction or 1) * mod.base_flop
-            tested = mod.flop
-            states.append(_limit_state(lim, [mod.flop], line))
-            ratios.append(mod.flop / line)
-            crossed = crossed if lim.met_by(mod.flop, line) else False
-            continue
-        if lim.kind == "flop":
-            if mod is not None and t.cumulative:
-                sees = "cumulative"
-                if mod.cumulative_flop is None:
-                    states.append("needs base compute")
-                    crossed = None
-                    continue
-                vals = [mod.cumulative_flop]
-            elif mod is not None:
-                sees = "modification"
-                vals = [mod.flop]
-            else:
-                vals = [point, lo, hi]
-            tested = vals[0]
-        elif lim.kind == "usd":
-            vals = [usd]
-        elif lim.kind == "flop_per_s":
-            if cluster is None:
-                states.append("needs cluster size")
-                crossed = None
-                continue
-            vals = [cluster]
-        else:  # revenue_usd
-            if revenue is None:
-                states.append("needs revenue")
-                crossed = None
-                continue
-            vals = [revenue]
-        states.append(_limit_state(lim, vals))
-        ratios.append(vals[0] / lim.base)
-        if crossed is not False and not lim.met_by(vals[0]):
-            crossed = False
-    if crossed is True and len(ratios) < len(t.limits):
-        crossed = None
-    if any(s == "no" for s in states):
-        crossed = False
-    verdict = _verdict(states)
-    more = None
-    if crossed is False and flop_rate and mod is None:
-        more = _days_to_cross(t, {"flop": point, "usd": usd, "flop_per_s": cluster, "revenue_usd": revenue},
-                              flop_rate, usd_rate)
-    return ThresholdCheck(threshold=t, crossed=crossed, ratio=min(ratios) if ratios else None, days_to_cross=more,
-                          verdict=verdict, status_on_date=status, binding=binding, sees=sees, value=tested)
-
-
-def _days_to_cross(t: Threshold, values: Mapping[str, float | None], flop_per_day: float,
-                   usd_per_day: float | None) -> float | None:
-    """More days at the run's rate until every limit is met; None if time cannot do it (cluster size, revenue)."""
-    need = 0.0
-    for lim in t.limits:
-        x = values.get(lim.kind)
-        if x is not None and lim.met_by(x):
-            continue
-        rate = flop_per_day if lim.kind == "flop" else usd_per_day if lim.kind == "usd" else None
-        if not rate or x is None:
-            return None
-        need = max(need, (lim.base - x) / rate)
-    return need
 
 
 @dataclass(frozen=True)

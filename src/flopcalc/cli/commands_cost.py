@@ -127,69 +127,71 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
 
 
 def _crossed(row: dict[str, Any]) -> str:
-    binding = row["thresholds_crossed_in_force"]
-    others = len(row["thresholds_crossed"]) - len(binding)
-    text = ", ".join(binding) or "no binding rule"
-    return text + (f" (+{others} other{'s' if others > 1 else ''})" if others else "")
+    binding = row["thresholds_crossed"]
+    upcoming = [r["id"] for r in row["rules"] if r["upcoming"] and r["verdict"] == "crossed"]
+    text = ", ".join(binding) or "no rule in force"
+    return text + (f" (from their effective dates: {', '.join(upcoming)})" if upcoming else "")
 
 
 @cli.command()
 @click.argument("amount", nargs=-1, required=True, type=params.USD)
 @gpu_option()
 @assumption_options()
-@click.option("--as-of", type=params.DATE, help="Use each chip's latest dated price on or before this date.")
+@click.option("--as-of", type=params.DATE,
+              help="Price each chip, and read the rules, as they stood on this date (default: today's rules, the "
+                   "profile's default price).")
+@click.option("--all", "show_all", is_flag=True, help="List every rule in `rules` (JSON), each labelled by status.")
 @format_option()
 @click.option("--no-range", is_flag=True, help="Hide the evidence interval.")
 @thresholds_files_option()
 @hardware_files_option()
-def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: bool, as_of: Any,
+def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: bool, as_of: Any, show_all: bool,
            thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
-    """What an AMOUNT of money buys: chip-hours and FLOP (with the evidence interval), and the rules it crosses.
+    """What an AMOUNT of money buys: the final run (AMOUNT / overhead) in chip-hours and FLOP, with the evidence
+    interval, and the rules in force it crosses.
 
     AMOUNT accepts 100e6, '$100M', '2.5B' or '100 MUSD'.
     """
-    import datetime as _dt
-
     from ..estimate import budget as budget_fn
     from ..fmt import human, money, sci
     from ..rows import budget_row
-    from ..rules import BINDING_STATUSES, crossed_by, load_thresholds
-    from ..units import mag
+    from ..rules import load_thresholds
+    from ..verdicts import budget_verdicts
 
     db = load_db(hardware_files)
     results = [budget_fn(a, g, hardware=db, as_of=as_of, **overrides(kw)) for g in gpus for a in amount]
     rules = load_thresholds(thresholds_files)
-    day = as_of or _dt.date.today()
     rows = []
     for b in results:
         row = budget_row(b, ranges=not no_range)
-        crossed = crossed_by(rules, flop=row["flop_after_overhead"], usd=row["usd"])
-        row["thresholds_crossed"] = [t.id for t in crossed]
-        row["thresholds_crossed_in_force"] = [t.id for t in crossed if t.status_on(day) in BINDING_STATUSES]
+        verdicts = budget_verdicts(b, rules, include_all=show_all)
+        crossed = [v.threshold.id for v in verdicts if v.verdict == "crossed" and v.binding]
+        row["thresholds_crossed"] = crossed
+        row["thresholds_crossed_in_force"] = crossed
+        row["rules"] = [v.to_dict() for v in verdicts if v.binding or v.upcoming or show_all]
         rows.append(row)
     if fmt in ("json", "csv"):
         emit_data(rows, fmt)
         return
     table = []
     for b, row in zip(results, rows, strict=True):
-        line = [money(row["usd"]), b.gpu, b.precision, money(row["price_usd_per_chip_hour"]),
-                human(row["chip_hours"]), sci(row["flop"]), f"{sci(row['flop_after_overhead'])} (/{mag(b.overhead, ''):g})"]
+        line = [money(row["budget_usd"]), b.gpu, b.precision, money(row["price_usd_per_chip_hour"]),
+                human(row["run_chip_hours"]), sci(row["flop"])]
         if not no_range:
-            lo, hi, mid = row.get("flop_after_overhead_low"), row.get("flop_after_overhead_high"), row.get("evidence_flop")
-            line.append(f"{sci(mid / mag(b.overhead, ''))} (90% {sci(lo)}-{sci(hi)})" if lo and hi and mid else "none")
+            lo, hi, mid = row.get("flop_low"), row.get("flop_high"), row.get("evidence_flop")
+            line.append(f"{sci(mid)} (90% {sci(lo)}-{sci(hi)})" if lo and hi and mid else "none")
         line.append(_crossed(row))
         table.append(line)
-    footer = ["FLOP after overhead = what a project spending this much can put into its final run "
-              "(thresholds are checked against it)."]
+    footer = ["final run = what a project spending this much puts into its final run: the amount / overhead buys "
+              "final-run chip-hours, and rules test its FLOP and its compute cost (the amount / overhead)."]
     if not no_range:
-        footer.append("evidence: FLOP after overhead at the efficiency known runs imply and the centre of the price "
-                      "range, with its 90% interval.")
+        footer.append("evidence: the final run's FLOP at the efficiency known runs imply, with its 90% interval.")
     footer += [f"Note: {n}" for n in dict.fromkeys(n for b in results for n in b.notes)]
-    footer.append("crosses: rules in force or enacted whose every limit that compute (and amount) meets; "
-                  "--format json lists all in thresholds_crossed.")
-    headers = ["amount", "chip", "prec", "$/chip-h", "chip-hours", "FLOP", "after overhead"]
+    footer.append("crosses: rules in force on the date whose every test the final run surely meets (the assumption "
+                  "and the whole 90% interval); --format json lists them with a reason, --all every rule.")
+    headers = ["amount", "chip", "prec", "$/chip-h", "final-run chip-h", "final-run FLOP"]
     if not no_range:
-        headers.append("evidence after overhead")
+        headers.append("evidence FLOP")
     emit_table(headers + ["crosses"], table, fmt, footer=footer)
 
 

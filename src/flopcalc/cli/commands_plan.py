@@ -17,9 +17,10 @@ from .common import (
 )
 from .output import emit_data, emit_table
 
-_OVERHEAD = ("Overhead: of the money or cluster time bought, only 1/overhead trains the final run (the rest: failed "
-             "runs, restarts, bugs). Rules see the final run: its FLOP, and its cost (budget / overhead).")
-_VERDICTS = ("verdict: crossed / not crossed; uncertain = the 90% evidence interval straddles the line; "
+_OVERHEAD = ("Overhead multiplies what is paid and the chip-hours bought (failed runs, restarts, bugs); chips and "
+             "days describe the final run. Rules see the final run: its FLOP, and its compute cost (budget / overhead).")
+_VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% evidence interval agree; uncertain = "
+             "the interval straddles the line, or it and the assumption fall on opposite sides; "
              "needs revenue = the rule tests annual revenue (flopcalc check --revenue); "
              "needs cluster size = give --days (or --chips).")
 
@@ -35,9 +36,10 @@ _VERDICTS = ("verdict: crossed / not crossed; uncertain = the 90% evidence inter
 @click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
               help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
 @click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
-@click.option("--as-of", type=params.DATE, help="Read the rules as they stood on this date (default today).")
-@click.option("--all", "show_all", is_flag=True,
-              help="List every rule in the table, not only those in force or enacted.")
+@click.option("--as-of", type=params.DATE,
+              help="Read the rules, and price the run, as they stood on this date (default: today's rules, the "
+                   "profile's default price).")
+@click.option("--all", "show_all", is_flag=True, help="List every rule in the table, not only those in force.")
 @format_option()
 @thresholds_files_option()
 @hardware_files_option()
@@ -108,7 +110,7 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
     price = f"{money(mag(p.price, 'USD/hour'))} per chip-hour{tier}{given('price')}"
     rate = (f"{mag(p.peak, 'TFLOP/s'):g} TFLOP/s ({p.precision} dense peak){given('peak')} x "
             f"{pct(mag(p.efficiency, ''))} (assumed efficiency){given('efficiency')} x 3600 s")
-    overhead = f"{ovh:g} (overhead{given('overhead')}: only 1/{ovh:g} of what is bought trains the final run)"
+    overhead = f"{ovh:g} (overhead{given('overhead')}: failed runs, restarts; paid, never subtracted from the run)"
     spread = ""
     if ev is not None and ev.efficiency is not None:
         spread = (f"all-in efficiency known runs imply, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group})"
@@ -130,27 +132,32 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
 
     both = " and ".join(x for x in (spread, price_spread) if x)
     rows: list[list[str]] = []
+    run_h = mag(p.run_chip_hours, "hour")
+    centre = (f"evidence {flop_text(p.flop_centre)}, " if p.flop_centre is not None else "")
     if p.start == "budget":
-        rows += [["budget", money(usd), "given"],
-                 ["chip-hours bought", human(needed), f"{money(usd)} / {price}"],
-                 ["FLOP bought", flop_text(p.flop_bought), f"x {rate}"],
-                 ["final-run FLOP", flop_text(p.flop), f"/ {overhead}"]]
-        rows += interval(p.flop_low, p.flop_high, "FLOP", flop_text, both)
+        rows += [["budget", money(usd), "given (overhead included)"],
+                 ["final-run compute cost", money(mag(p.cost, 'USD')), f"/ {overhead}: what dollar limits test"],
+                 ["final-run chip-hours", human(run_h), f"/ {price}"],
+                 ["final-run FLOP", f"assumption {flop_text(p.flop)}", f"x {rate}"]]
+        rows += interval(p.flop_low, p.flop_high, "FLOP", lambda x: centre + "90% " + flop_text(x) if x is p.flop_low
+                         else flop_text(x), spread)
     elif p.start == "flop":
         rows += [["final-run FLOP", flop_text(p.flop), "given"],
-                 ["FLOP bought", flop_text(p.flop_bought), f"x {overhead}"],
-                 ["chip-hours bought", human(needed), f"/ ({rate})"],
-                 ["budget", money(usd), f"x {price}"]]
+                 ["final-run chip-hours", human(run_h), f"/ ({rate})"],
+                 ["final-run compute cost", money(mag(p.cost, 'USD')), f"x {price}: what dollar limits test"],
+                 ["chip-hours bought", human(needed), f"x {overhead}"],
+                 ["budget", money(usd), "chip-hours bought x the price (overhead included)"]]
         rows += interval(p.budget_low, p.budget_high, "USD", usd_text, both)
     else:
         d = mag(p.days, "day")
-        rows += [["cluster", f"{p.chips:,} chips for {d:g} days", "given"],
-                 ["chip-hours bought", human(needed), f"{p.chips:,} chips x {d:g} days x 24 h"],
-                 ["budget", money(usd), f"x {price}"]]
-        rows += interval(p.budget_low, p.budget_high, "USD", usd_text, price_spread)
-        rows += [["FLOP bought", flop_text(p.flop_bought), f"{human(needed)} chip-hours x {rate}"],
-                 ["final-run FLOP", flop_text(p.flop), f"/ {overhead}"]]
-        rows += interval(p.flop_low, p.flop_high, "FLOP", flop_text, spread)
+        rows += [["cluster", f"{p.chips:,} chips for {d:g} days", "given: the final run"],
+                 ["final-run chip-hours", human(run_h), f"{p.chips:,} chips x {d:g} days x 24 h"],
+                 ["final-run FLOP", f"assumption {flop_text(p.flop)}", f"x {rate}"]]
+        rows += interval(p.flop_low, p.flop_high, "FLOP", lambda x: centre + "90% " + flop_text(x) if x is p.flop_low
+                         else flop_text(x), spread)
+        rows += [["final-run compute cost", money(mag(p.cost, 'USD')), f"x {price}: what dollar limits test"],
+                 ["chip-hours bought", human(needed), f"x {overhead}"],
+                 ["budget", money(usd), "chip-hours bought x the price (overhead included)"]]
     rows.append(["model", f"{sig(p.params)} parameters, {sig(p.tokens)} tokens",
                  f"C = 6 N D with D = {p.tokens_per_param:g} N"
                  + (" (given)" if o.get("tokens_per_param") == "given" else " (Chinchilla, Hoffmann et al. 2022)")])
@@ -161,8 +168,7 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
         d = mag(p.days, "day")
         if p.start != "cluster":
             rows.append(["chips for the deadline", f"{p.chips:,} for {d:g} days",
-                         f"{human(needed)} chip-hours / ({d:g} days x 24 h), rounded up"])
-            rows.append(["cluster time", f"{human(ch)} chip-hours", f"{p.chips:,} chips x {d:g} days x 24 h"])
+                         f"{human(run_h)} final-run chip-hours / ({d:g} days x 24 h), rounded up"])
     ea = p.energy_assumptions
     tdp = mag(p.tdp, "W")
     if p.power is not None:
@@ -180,13 +186,17 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
                  f"{_bytes(mem)} / {mag(p.chip_memory, 'GB'):g} GB per chip, rounded up"])
     shown = p.rules if show_all else p.binding
     for r in shown:
-        ratio = "" if r.ratio is None else f"; plan / limit {sig(r.ratio)}"
-        rows.append([f"rule {r.threshold.id}", r.verdict.upper() if r.verdict == "crossed" else r.verdict,
-                     f"{r.threshold.describe_limits()} ({r.status_on_date}){ratio}"])
+        flag = " (UNCONFIRMED)" if r.confidence == "unconfirmed" else ""
+        rows.append([f"rule {r.threshold.id}{flag}", r.verdict.upper() if r.verdict == "crossed" else r.verdict,
+                     f"{r.threshold.describe_limits()} ({r.status_on_date}): {r.reason}"])
     from pathlib import Path
 
     footer = [f"Assumptions not marked (given) are the {p.gpu} profile's ({Path(u.profile_path).name}).",
               _OVERHEAD, _VERDICTS]
+    upcoming = [r for r in p.rules if r.upcoming and not r.binding]
+    if upcoming and not show_all:
+        footer.append("Enacted, not yet in force: " + "; ".join(
+            f"{r.threshold.id} from {r.threshold.effective_from} ({r.verdict})" for r in upcoming))
     hidden = len(p.rules) - len(shown)
     if hidden:
         crossed = sum(1 for r in p.rules if not r.binding and r.verdict == "crossed")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -206,10 +207,22 @@ def thresholds_show(ctx: click.Context, rule_id: str, fmt: str | None) -> None:
     emit_table([t.id, ""], table, fmt, footer=footer)
 
 
-def _ratio(x: float | None) -> str:
+def _days(x: float | None) -> str:
+    """More days, never '0.0' for a rule not yet crossed."""
     if x is None:
         return ""
-    return f"{x:,.0f}" if x >= 1000 else f"{x:.3g}"
+    return f"{x:,.1f}" if x >= 0.05 else f"{x:.2g}"
+
+
+def _basis_words(ev: dict[str, Any] | None) -> str:
+    """How the evidence is grounded: known runs, the class (no runs on this generation) or a cited range."""
+    if ev is None:
+        return "no evidence"
+    basis = ev.get("basis")
+    n = ev.get("runs") or 0
+    return {"runs": f"{n} known run{'s' if n != 1 else ''} on this generation",
+            "class": "class: no known runs on this generation",
+            "cited": "cited MFU range, not runs"}.get(basis, str(basis))
 
 
 def _flop_text(x: float, lines: list[float]) -> str:
@@ -256,6 +269,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     --base-flop X|unknown --params N --finetune-tokens D [--trainable-params N].
     """
     from ..fmt import money, pct, sci
+    from ..judgement import ratio_text
     from ..rules import load_thresholds
     from ..units import mag
     from ..verdicts import check as check_fn
@@ -271,14 +285,18 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         return
     if fmt == "csv":
         emit_data([{"run_flop": data["flop"], "flop_low": data["flop_low"], "flop_high": data["flop_high"],
-                    "method": data["method"], **t} for t in data["thresholds"]], fmt,
-                  columns=["run_flop", "flop_low", "flop_high", "method", "id", "verdict"])
+                    "method": data["method"], **t} for t in data["rules"]], fmt,
+                  columns=["run_flop", "flop_low", "flop_high", "method", "id", "verdict", "reason", "confidence",
+                           "status_on_date", "binding", "effective_from"])
         return
     lines = [line.base for c in res.checks for line in c.threshold.limits if line.kind in ("flop", "relative")]
     f = data["flop"]
     head = [f"Training compute: {_flop_text(f, lines)} FLOP ({res.method} method)"]
-    if res.method == "hardware" and data["flop_low"] != data["flop_high"]:
-        head[0] += f", 90% evidence interval {_flop_text(data['flop_low'], lines)}-{_flop_text(data['flop_high'], lines)}"
+    ev = data["evidence"]
+    if res.method == "hardware" and data["flop_centre"] is not None and data["flop_low"] != data["flop_high"]:
+        head[0] = (f"Training compute ({res.method} method): assumption {_flop_text(f, lines)} FLOP; evidence "
+                   f"{sci(data['flop_centre'], 2)}, 90% {_flop_text(data['flop_low'], lines)}-"
+                   f"{_flop_text(data['flop_high'], lines)} FLOP ({_basis_words(ev)})")
     if res.architecture_flop is not None:
         head.append(f"  architecture: 6 x N x D = {sci(data['architecture_flop'], 3)} FLOP")
     if res.hardware_flop is not None:
@@ -306,7 +324,10 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
             rel_op = ">" if m.flop > line else "<" if m.flop < line else "="
             head.append(f"  {c.threshold.id}: {sci(m.flop, 3)} {rel_op} {how} = "
                         f"{sci(line, 4)}: {met}")
-    head.append(f"  cost: {money(data['cost_usd'])} ({res.cost_basis})")
+    head.append(f"  cost: {money(data['cost_usd'])} ({res.cost_basis}; the final run's compute, what dollar "
+                f"limits test); with {data['overhead']:g}x overhead {money(data['cost_with_overhead_usd'])}")
+    if res.provider is not None:
+        head.append(f"  {res.provider.reason[:1].upper() + res.provider.reason[1:]}.")
     if data["notification_flop"] is not None:
         head.append(f"  as an EU notification states it (2 significant figures): {data['notification_flop']:.1e} FLOP"
                     .replace("e+", "e"))
@@ -326,26 +347,40 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     def table_of(checks: Iterable[ThresholdCheck]) -> list[list[str]]:
         out = []
         for c in checks:
-            out.append([c.threshold.id, c.threshold.describe_limits(), c.status_on_date, c.sees,
-                        c.verdict.upper() if c.verdict == "crossed" else c.verdict, _ratio(c.ratio),
-                        f"{c.days_to_cross:,.1f}" if c.days_to_cross is not None else ""])
+            t = c.threshold
+            out.append([t.id + (" (UNCONFIRMED)" if t.confidence == "unconfirmed" else ""), t.describe_limits(),
+                        c.status_on_date, t.effective_from.isoformat() if t.effective_from else "-", c.sees,
+                        c.verdict.upper() if c.verdict == "crossed" else c.verdict, ratio_text(c.ratio),
+                        ratio_text(c.revenue_ratio), _days(c.days_to_cross)])
         return out
 
-    headers = ["id", "limit", "status on date", "tests", "verdict", "ratio", "more days"]
+    headers = ["id", "limit", "status on date", "in force from", "tests", "verdict", "FLOP ratio", "revenue ratio",
+               "more days"]
     day = data["as_of"]
     main_title = (f"All rules on {day}" if show_all else
-                  f"Rules with status {', '.join(statuses)} on {day}" if statuses else f"Rules in force or enacted on {day}")
+                  f"Rules with status {', '.join(statuses)} on {day}" if statuses else f"Rules in force on {day}")
     emit_table(headers, table_of(res.binding), fmt, title=main_title)
+    reasons = [f"{c.threshold.id}: {c.reason}" for c in res.binding + res.upcoming if c.verdict != "not applicable"]
+    if res.upcoming:
+        echo("")
+        emit_table(headers, table_of(res.upcoming), fmt,
+                   title=f"Enacted, not yet in force on {day} (binding from the date shown)")
     if res.others:
         echo("")
         emit_table(headers, table_of(res.others), fmt,
                    title=f"Not binding on {day} (proposed, guidance, vetoed, rescinded, not enforced, superseded): "
                          "for reference only")
-    footer = ["verdict: crossed / not crossed; uncertain = the 90% interval straddles the line; needs revenue / "
-              "cluster size / base compute = give --revenue, --chips, --base-flop. ratio: run / limit.",
-              "tests: which figure the rule sees (run; cumulative = original + modification; modification alone)."]
+    footer = ["Why (each verdict in one sentence):"] + reasons + [
+        "verdict: crossed = the assumption and the whole 90% evidence interval meet the test; not crossed = "
+        "neither does; uncertain = the interval straddles the line, or the assumption and the interval fall on "
+        "opposite sides; needs revenue / cluster size / base compute = an input is missing.",
+        "FLOP ratio: the compute tested / the rule's compute line; revenue ratio: revenue / the revenue line. "
+        "tests: which compute the rule sees (run; cumulative = original + modification; modification alone)."]
+    if any(t.confidence == "unconfirmed" for t in (c.threshold for c in res.checks)):
+        footer.append("UNCONFIRMED: the rule's text or status could not be confirmed from a primary source.")
     if res.method == "hardware":
-        footer.append("more days: training days at this rate until the rule is crossed.")
+        footer.append("more days: training days at this pace until the assumption and the whole 90% evidence "
+                      "interval cross the line.")
     scoped = [c.threshold for c in res.checks if c.verdict == "crossed" and c.threshold.scope]
     footer += [f"{t.id} applies only to {t.scope}." for t in scoped]
     footer += [f"Note: {n}" for n in dict.fromkeys(res.notes)]
