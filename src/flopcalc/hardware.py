@@ -42,7 +42,7 @@ def market_of(provider: str | None) -> str:
 def tier_of(tier: str, provider: str | None = None) -> str:
     """A price tier by its current name: a 0.2 name ('contract-1yr') gets the market of its provider."""
     return f"{market_of(provider)}-{tier}" if tier in LEGACY_TIERS else tier
-CONFIDENCE = ("high", "medium", "low")
+CONFIDENCE = ("high", "medium", "low")  # shipped profiles; a profile of your own may also be "user"
 _REQUIRED = ("id", "name", "peak", "default_precision", "efficiency", "price", "overhead", "tdp", "memory", "sources")
 _OPTIONAL = ("data_as_of", "aliases", "replaces", "vendor", "year", "released", "generation", "confidence",
              "confidence_note", "sparse_peak", "peak_caveats", "mfu_range", "efficiency_range", "price_tier",
@@ -113,6 +113,7 @@ class Profile:
     data_as_of: str | None = None
     replaces: str | None = None
     price_is_estimate: bool = False
+    defaults: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Profile(id={self.id!r}, name={self.name!r}, default_precision={self.default_precision!r})"
@@ -161,6 +162,21 @@ class Profile:
 
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
+
+    @property
+    def is_user(self) -> bool:
+        """True for a profile of your own (user folder or --hardware-file), not a shipped one."""
+        return self.origin != "shipped"
+
+    @property
+    def replaces_note(self) -> str | None:
+        """The note every output using this profile should carry when it overrides a shipped chip."""
+        if not self.replaces:
+            return None
+        from .text import clean
+
+        return clean(f"{self.id}: your profile {Path(self.path).name or self.path} replaces the shipped chip "
+                     f"{self.replaces}; its figures are yours, not the shipped ones")
 
 
 @overload
@@ -226,67 +242,181 @@ def _price_point(f: Fields, item: Any, i: int) -> PricePoint:
                       url=pf.text("url", optional=True), provider=pf.text("provider", optional=True))
 
 
+class _Problems:
+    """Every problem of one profile, gathered so that one error can list them all."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.items.append((field, message))
+
+    def take(self, fn: Callable[[], Any], default: Any = None) -> Any:
+        try:
+            return fn()
+        except DataError as e:
+            text = str(e)
+            prefix = f"{e.path}: {e.field}: " if e.field else f"{e.path}: "
+            self.add(e.field or "", text[len(prefix):] if text.startswith(prefix) else text)
+            return default
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        from .text import clean
+
+        where = clean(str(self.path))
+        parts = [f"{where}: {f}: {m}" if f else f"{where}: {m}" for f, m in self.items]
+        err = DataError(self.path, parts[0][len(where) + 2:])
+        if len(parts) > 1:
+            err.args = (f"{len(parts)} problems: " + "; ".join(parts),)
+        err.field = self.items[0][0] or None
+        raise err
+
+
+# What a profile of your own may leave out (docs/data-format.md, "A chip of your own").
+USER_DEFAULTS: Mapping[str, str] = {
+    "default_precision": "the only precision given; with several, bf16 if given, else the first listed",
+    "overhead": "1.5 (the essay's whole-project allowance)",
+    "tdp": "700 W (an H100 SXM's): energy figures are a placeholder until you give it",
+    "memory": "80 GB (an H100 SXM's): memory sizing is a placeholder until you give it",
+    "sources": "the file itself ('your profile <file>')",
+    "confidence": "user",
+}
+USER_REQUIRED = ("id", "name", "peak", "price", "efficiency")
+_PLACEHOLDER = {"overhead": 1.5, "tdp": "700 W", "memory": "80 GB"}
+
+
 def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> Profile:
-    """Check one parsed profile document and build a Profile."""
-    f = Fields(path, data, allowed=_ALLOWED, required=_REQUIRED)
-    pid = f.text("id").lower()
-    if not pid or any(c.isspace() for c in pid) or len(pid) > 60:
-        raise f.error("id", "must be one word of at most 60 characters, e.g. h100")
-    peaks_raw = _precision_map(f, "peak")
-    peak = {p: f.quantity("peak", "flop_rate", v, label=f"peak.{p}") for p, v in peaks_raw.items()}
+    """Check one parsed profile document and build a Profile; every problem is reported in one DataError.
+
+    A shipped profile must give every field with its unit. A profile of your own (origin 'user' or
+    'file') needs only id, name, peak, price and efficiency: a bare peak is TFLOP/s, a bare price USD
+    per chip-hour, and the other fields take the defaults in USER_DEFAULTS (listed in `defaults`).
+    """
+    shipped = origin == "shipped"
+    problems = _Problems(path)
+    empty = data is None
+    if data is None and not shipped:
+        data = {}  # an empty file: list every missing field
+    if not isinstance(data, dict):
+        raise DataError(path, f"must be a mapping of {', '.join(_REQUIRED if shipped else USER_REQUIRED)}, "
+                        f"not a {'nothing' if data is None else type(data).__name__}")
+    unknown = [str(k)[:40] for k in data if k not in _ALLOWED]
+    if unknown:
+        problems.add("", f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(repr(k) for k in unknown)}; "
+                     f"allowed keys are {', '.join(_ALLOWED)}")
+    required = _REQUIRED if shipped else USER_REQUIRED
+    missing = [k for k in required if data.get(k) is None]
+    for i, k in enumerate(missing):
+        hint = "" if shipped or i else f" (the file is empty; " if empty else " ("
+        problems.add(k, f"missing required key {k!r}" + (f"{hint}a profile needs {', '.join(USER_REQUIRED)})" if hint
+                                                         else ""))
+    f = Fields(path, {k: v for k, v in data.items() if k in _ALLOWED}, allowed=_ALLOWED, required=())
+    defaults: list[str] = []
+
+    def pid_() -> str:
+        pid = f.text("id").lower()
+        if not pid or any(c.isspace() for c in pid) or len(pid) > 60:
+            raise f.error("id", "must be one word of at most 60 characters, e.g. h100")
+        return pid
+
+    pid = problems.take(pid_, "") if "id" not in missing else ""
+    name = problems.take(lambda: f.text("name"), "") if "name" not in missing else ""
+    peak: dict[str, Any] = {}
+    bad_peaks: set[str] = set()  # precisions whose peak is itself a problem: no second complaint about them
+    if "peak" not in missing:
+        peak_given = data.get("peak")
+        if not isinstance(peak_given, dict) and not shipped:  # `peak: 500` is one precision's peak: bf16
+            peak_given = {"bf16": peak_given}
+        if not isinstance(peak_given, dict) or not peak_given:
+            problems.add("peak", "must map a precision to its dense peak, e.g. {bf16: 989.4 TFLOP/s}")
+            peak_given = {}
+        for k, v in peak_given.items():
+            p = str(k).strip().lower()
+            if p not in PRECISIONS:
+                problems.add(f"peak.{str(k)[:20]}", f"unknown precision; known precisions are {', '.join(PRECISIONS)}")
+                continue
+            q = problems.take(lambda p=p, v=v: _peak(f, p, v, require_unit=shipped))
+            if q is not None:
+                peak[p] = q
+            else:
+                bad_peaks.add(p)
     sparse: dict[str, Any] = {}
-    for p, v in (_precision_map(f, "sparse_peak", optional=True) or {}).items():
-        q = f.quantity("sparse_peak", "flop_rate", v, label=f"sparse_peak.{p}")
+    for p, v in (problems.take(lambda: _precision_map(f, "sparse_peak", optional=True)) or {}).items():
+        q = problems.take(lambda p=p, v=v: f.quantity("sparse_peak", "flop_rate", v, label=f"sparse_peak.{p}"))
+        if q is None:
+            continue
         sparse[p] = q
         if p in peak:
             ratio = float((peak[p] / q).to("").magnitude)
             if not 0.45 <= ratio <= 0.55:
-                raise f.error(f"peak.{p}", (
+                problems.add(f"peak.{p}", (
                     f"is {ratio:.2f}x the sparse figure; the dense peak must be half the 2:4-sparse one "
                     "(did the datasheet's sparse figure get copied?)"))
-    caveats = {p: str(v) for p, v in (_precision_map(f, "peak_caveats", optional=True) or {}).items()}
-    default = f.text("default_precision").lower()
-    if default not in peak:
-        raise f.error("default_precision", f"{default[:20]!r} has no peak; peaks are given for {', '.join(peak)}")
-    eff_raw = f.get("efficiency")
+    caveats = {p: str(v) for p, v in (problems.take(lambda: _precision_map(f, "peak_caveats", optional=True))
+                                      or {}).items()}
+    default = ""
+    if data.get("default_precision") is not None:
+        default = problems.take(lambda: f.text("default_precision").lower(), "")
+        if default and peak and default not in peak and default not in bad_peaks:
+            problems.add("default_precision", f"{default[:20]!r} has no peak; peaks are given for {', '.join(peak)}")
+    elif peak and not shipped:
+        default = next(iter(peak)) if len(peak) == 1 else ("bf16" if "bf16" in peak else next(iter(peak)))
+        defaults.append("default_precision")
     efficiency: dict[str, float] = {}
+    eff_raw = data.get("efficiency")
     if isinstance(eff_raw, dict):
-        for p, v in _precision_map(f, "efficiency").items():
-            if p not in peak:
-                raise f.error(f"efficiency.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
-            efficiency[p] = f.number("efficiency", v, lo=0, hi=1, lo_open=True, label=f"efficiency.{p}")
-        if default not in efficiency:
-            raise f.error("efficiency", f"must give the default precision {default!r}")
-    else:
-        e = f.number("efficiency", lo=0, hi=1, lo_open=True)
-        efficiency = {p: e for p in peak}
+        for p, v in (problems.take(lambda: _precision_map(f, "efficiency"), {}) or {}).items():
+            if peak and p not in peak:
+                if p not in bad_peaks:
+                    problems.add(f"efficiency.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
+                continue
+            e = problems.take(lambda p=p, v=v: _fraction(f, "efficiency", v, f"efficiency.{p}"))
+            if e is not None:
+                efficiency[p] = e
+        if default and default in peak and default not in efficiency and efficiency:
+            problems.add("efficiency", f"must give the default precision {default!r}")
+    elif eff_raw is not None:
+        e = problems.take(lambda: _fraction(f, "efficiency", eff_raw, "efficiency"))
+        if e is not None:
+            efficiency = {p: e for p in peak}
 
     def frac(v: Any, label: str) -> float:
-        return f.number("", v, lo=0, hi=1, lo_open=True, label=label)
+        return _fraction(f, "", v, label)
 
     mfu: dict[str, tuple[float, float]] = {}
     key = "mfu_range" if f.get("mfu_range") is not None else "efficiency_range"
     if f.get("mfu_range") is not None and f.get("efficiency_range") is not None:
-        raise f.error("efficiency_range", "is the old name of mfu_range: give one of them")
+        problems.add("efficiency_range", "is the old name of mfu_range: give one of them")
     er = f.get(key)
     if isinstance(er, dict):
-        for p, v in _precision_map(f, key).items():
-            if p not in peak:
-                raise f.error(f"{key}.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
-            mfu[p] = _range(f, f"{key}.{p}", v, frac)
+        for p, v in (problems.take(lambda: _precision_map(f, key), {}) or {}).items():
+            if peak and p not in peak:
+                if p not in bad_peaks:
+                    problems.add(f"{key}.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
+                continue
+            pair = problems.take(lambda p=p, v=v: _range(f, f"{key}.{p}", v, frac))
+            if pair is not None:
+                mfu[p] = pair
     elif er is not None:
-        pair = _range(f, key, er, frac)
-        mfu = {p: pair for p in peak}
-    price = f.quantity("price", "price")
-    tier = (f.text("price_tier", optional=True) or "").lower() or None
+        pair = problems.take(lambda: _range(f, key, er, frac))
+        if pair is not None:
+            mfu = {p: pair for p in peak}
+    price = None
+    if "price" not in missing:
+        price = problems.take(lambda: f.quantity("price", "price", require_unit=shipped))
+    tier = problems.take(lambda: (f.text("price_tier", optional=True) or "").lower() or None)
     tier = None if tier is None else tier_of(tier)
     if tier is not None and tier not in PRICE_TIERS:
-        raise f.error("price_tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+        problems.add("price_tier", f"{tier[:30]!r} is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+        tier = None
     price_date = None
     if f.get("price_date") is not None:
         price_date = as_date(f.get("price_date"))
         if price_date is None:
-            raise f.error("price_date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+            problems.add("price_date", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
 
     def usd_h(v: Any, label: str) -> Quantity:  # a bare [low, high] pair is USD per chip-hour
         return f.quantity("", "price", v, label=label, require_unit=False)
@@ -294,55 +424,115 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     price_ranges: dict[str, tuple[Any, Any]] = {}
     pr = f.get("price_range")
     if isinstance(pr, dict):
-        for t, v in pr.items():
-            tn = tier_of(str(t).strip().lower())
+        for t_, v in pr.items():
+            tn = tier_of(str(t_).strip().lower())
             if tn not in PRICE_TIERS:
-                raise f.error(f"price_range.{str(t)[:30]}", f"is not a price tier; use one of {', '.join(PRICE_TIERS)}")
-            price_ranges[tn] = _range(f, f"price_range.{tn}", v, usd_h)
+                problems.add(f"price_range.{str(t_)[:30]}", f"is not a price tier; use one of {', '.join(PRICE_TIERS)}")
+                continue
+            pair = problems.take(lambda tn=tn, v=v: _range(f, f"price_range.{tn}", v, usd_h))
+            if pair is not None:
+                price_ranges[tn] = pair
     elif pr is not None:
-        price_ranges[tier or "unspecified"] = _range(f, "price_range", pr, usd_h)
-    prices = tuple(sorted((_price_point(f, item, i) for i, item in enumerate(f.seq("prices", optional=True) or [])),
+        pair = problems.take(lambda: _range(f, "price_range", pr, usd_h))
+        if pair is not None:
+            price_ranges[tier or "unspecified"] = pair
+    prices_raw = problems.take(lambda: f.seq("prices", optional=True)) or []
+    prices = tuple(sorted((pp for pp in (problems.take(lambda item=item, i=i: _price_point(f, item, i))
+                                         for i, item in enumerate(prices_raw)) if pp is not None),
                           key=lambda pp: pp.date))
-    overhead = f.number("overhead", lo=1)
+
+    def placeholder(key: str, fn: Callable[[], Any]) -> Any:
+        if data.get(key) is None and not shipped:
+            defaults.append(key)
+            return fn()
+        return problems.take(fn) if key not in missing else None
+
+    overhead = placeholder("overhead", lambda: f.number("overhead", data.get("overhead", _PLACEHOLDER["overhead"]),
+                                                        lo=1))
+    tdp = placeholder("tdp", lambda: f.quantity("tdp", "power", data.get("tdp") or _PLACEHOLDER["tdp"]))
+    memory = placeholder("memory", lambda: f.quantity("memory", "memory", data.get("memory") or _PLACEHOLDER["memory"]))
     aliases_raw = f.get("aliases") or []
+    aliases: tuple[str, ...] = ()
     if not isinstance(aliases_raw, list):
-        raise f.error("aliases", "must be a list of names")
-    aliases = tuple(dict.fromkeys(_name(f, a, "aliases") for a in aliases_raw if str(a).strip()))
-    year = f.number("year", optional=True, lo=1990, hi=2100, integer=True)
+        problems.add("aliases", "must be a list of names")
+    else:
+        aliases = tuple(dict.fromkeys(n for n in (problems.take(lambda a=a: _name(f, a, "aliases"))
+                                                  for a in aliases_raw if str(a).strip()) if n))
+    year = problems.take(lambda: f.number("year", optional=True, lo=1990, hi=2100, integer=True))
     released = None
     if f.get("released") is not None:
         released = as_date(f.get("released"))
         if released is None:
-            raise f.error("released", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
-    confidence = (f.text("confidence", optional=True) or "high").lower()
-    if confidence not in CONFIDENCE:
-        raise f.error("confidence", f"{confidence[:20]!r} must be one of {', '.join(CONFIDENCE)}")
+            problems.add("released", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    conf_given = problems.take(lambda: f.text("confidence", optional=True))
+    confidence = (conf_given or ("high" if shipped else "user")).lower()
+    if conf_given is None and not shipped:
+        defaults.append("confidence")
+    allowed_conf = CONFIDENCE if shipped else (*CONFIDENCE, "user")
+    if confidence not in allowed_conf:
+        problems.add("confidence", f"{confidence[:20]!r} must be one of {', '.join(allowed_conf)}"
+                     + (" ('user' marks profiles of your own, never a shipped one)" if confidence == "user" else ""))
     data_as_of = None
     if f.get("data_as_of") is not None:
         data_as_of = as_date(f.get("data_as_of"))
         if data_as_of is None:
-            raise f.error("data_as_of", "must be a date YYYY-MM-DD")
-    sources_raw = f.seq("sources")
-    if not sources_raw:
-        raise f.error("sources", "must list where the figures come from")
-    sources = tuple(_source(path, s, i) for i, s in enumerate(sources_raw))
-    replaces = f.text("replaces", optional=True)
+            problems.add("data_as_of", "must be a date YYYY-MM-DD")
+    sources: tuple[Source, ...] = ()
+    if data.get("sources") is None and not shipped:
+        defaults.append("sources")
+        from .text import clean
+
+        sources = (Source(field="*", source=f"your profile {clean(Path(str(path)).name)}", date=""),)
+    elif "sources" not in missing:
+        sources_raw = problems.take(lambda: f.seq("sources"), [])
+        if sources_raw == [] and data.get("sources") is not None:
+            problems.add("sources", "must list where the figures come from")
+        sources = tuple(s for s in (problems.take(lambda s=s, i=i: _source(path, s, i))
+                                    for i, s in enumerate(sources_raw or [])) if s is not None)
+    replaces = problems.take(lambda: f.text("replaces", optional=True))
     estimate = f.get("price_is_estimate", False)
     if not isinstance(estimate, bool):
-        raise f.error("price_is_estimate", "must be true or false")
+        problems.add("price_is_estimate", "must be true or false")
+    vendor = problems.take(lambda: f.text("vendor", optional=True))
+    generation = problems.take(lambda: (f.text("generation", optional=True) or "").lower() or None)
+    notes = problems.take(lambda: f.text("notes", optional=True))
+    conf_note = problems.take(lambda: f.text("confidence_note", optional=True))
+    problems.raise_if_any()
     return Profile(
-        id=pid, name=f.text("name"), peak=dict(peak), default_precision=default,
+        id=pid, name=name, peak=dict(peak), default_precision=default,
         efficiency=dict(efficiency), price=price, overhead=overhead,
-        tdp=f.quantity("tdp", "power"), memory=f.quantity("memory", "memory"), sources=sources,
-        aliases=aliases, vendor=f.text("vendor", optional=True), year=int(year) if year else None,
-        generation=(f.text("generation", optional=True) or "").lower() or None,
+        tdp=tdp, memory=memory, sources=sources,
+        aliases=aliases, vendor=vendor, year=int(year) if year else None,
+        generation=generation,
         sparse_peak=dict(sparse), mfu_range=dict(mfu),
-        price_ranges=dict(price_ranges), notes=f.text("notes", optional=True), path=str(path),
+        price_ranges=dict(price_ranges), notes=notes, path=str(path),
         origin=origin, price_tier=tier, price_date=price_date, prices=prices, released=released,
-        confidence=confidence, confidence_note=f.text("confidence_note", optional=True),
+        confidence=confidence, confidence_note=conf_note,
         peak_caveats=dict(caveats), data_as_of=data_as_of,
-        replaces=replaces.lower() if replaces else None, price_is_estimate=estimate,
+        replaces=replaces.lower() if replaces else None, price_is_estimate=bool(estimate),
+        defaults=tuple(defaults),
     )
+
+
+def _peak(f: Fields, precision: str, value: Any, *, require_unit: bool) -> Quantity:
+    """One dense peak, within what one chip can do (1 GFLOP/s to 1 ZFLOP/s); a bare number is TFLOP/s."""
+    from .inputs import PEAK_RANGE
+
+    label = f"peak.{precision}"
+    q = f.quantity("peak", "flop_rate", value, label=label, require_unit=require_unit)
+    x = float(q.to("FLOP/s").magnitude)
+    if not PEAK_RANGE[0] <= x <= PEAK_RANGE[1]:
+        raise DataError(f.path, f"{x:.3g} FLOP/s is outside what one chip can do: a peak must be 1 GFLOP/s to "
+                        "1 ZFLOP/s, e.g. '989.4 TFLOP/s' (a bare number means TFLOP/s)", field=label)
+    return q
+
+
+def _fraction(f: Fields, key: str, value: Any, label: str) -> float:
+    """A fraction in (0, 1]: 0.4 or '40%'; 40 is refused with a hint rather than read as 4000%."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
+        raise DataError(f.path, f"{value!r} is out of range: must be > 0 and <= 1; write 0.4 or '40%' for 40%",
+                        field=label)
+    return f.number(key, value, lo=0, hi=1, lo_open=True, label=label)
 
 
 def _name(f: Fields, value: Any, key: str) -> str:
@@ -378,7 +568,13 @@ def load_profile(path: Path | str, *, origin: str = "file") -> Profile:
             raise hit.with_traceback(None)
         return hit
     try:
-        prof: Profile | DataError = profile_from_data(read_yaml(p), p, origin=origin)
+        try:
+            data = read_yaml(p)
+        except DataError as e:
+            if origin == "shipped" or str(e) != f"{e.path}: is empty":
+                raise
+            data = None  # an empty profile of your own: the error lists every missing field
+        prof: Profile | DataError = profile_from_data(data, p, origin=origin)
     except DataError as e:
         prof = e
     if key is not None:
@@ -524,6 +720,23 @@ class HardwareDB:
     def ids(self) -> list[str]:
         return [p.id for p in self.all()]
 
+    def unique(self, names: Iterable[str | Profile]) -> list[Profile]:
+        """The profiles for several ids or aliases, each chip once, in the order first named.
+
+            >>> [p.id for p in load_profiles().unique(["h100", "h100-sxm", "a100"])]
+            ['h100', 'a100']
+        """
+        out: dict[str, Profile] = {}
+        for n in names:
+            prof = n if isinstance(n, Profile) else self.get(n)
+            out.setdefault(prof.id, prof)
+        return list(out.values())
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per profile of your own that replaces a shipped chip (not a problem: to show with results)."""
+        return [p.replaces_note for p in (*self._user.values(), *self._explicit.values()) if p.replaces_note]
+
     def get(self, name: str) -> Profile:
         """Find a profile by id or alias, case-insensitively."""
         from .text import clean
@@ -536,14 +749,19 @@ class HardwareDB:
         for layer in (self._explicit, self._user):
             if key in layer:
                 return layer[key]
-        if key in self._broken:
-            raise self._broken[key]
+        for layer in (self._explicit, self._user):  # a shipped chip's id names the profile that replaces it
+            for prof in layer.values():
+                if prof.replaces == key:
+                    return prof
+        # A shipped chip first: a broken file of your own never shadows it, not even by its file name.
         prof = self._load_shipped(key) if "/" not in key and "\\" not in key and len(key) <= 60 else None
         if prof is not None:
             return prof
         for prof in self.all():
             if key in prof.aliases:
                 return prof
+        if key in self._broken:
+            raise self._broken[key]
         raise UnknownNameError(f"unknown chip {key[:40]!r}; known chips are {', '.join(self.ids())}")
 
 
