@@ -364,7 +364,8 @@ def deflate(amount: Quantity, from_month: Any, to_month: Any, *, allow_latest: b
     q = _usd(amount, "amount")
     f = data.ppi[ppi_month(from_month, allow_latest=allow_latest, data=data)]
     t = data.ppi[ppi_month(to_month, allow_latest=allow_latest, data=data)]
-    return (q * (t / f)).to("USD")
+    out: Quantity = (q * (t / f)).to("USD")
+    return out
 
 
 def _usd(amount: Any, what: str) -> Quantity:
@@ -615,11 +616,11 @@ def basis_costs(
         notes.append(f"the server price of {profile.id} is an estimate: {sp.basis}")
 
     # Acquisition date: the price's date, no earlier than release + 90 days (TPUs: release).
-    released = _dt.date.fromisoformat(sp.released)
+    released_d = _dt.date.fromisoformat(sp.released)
     price_day = _dt.date.fromisoformat(sp.date)
     lag = data.acquisition_days_tpu if sp.family == "tpu" else data.acquisition_days
-    acquired = max(price_day, released + _dt.timedelta(days=lag))
-    if sp.family != "tpu" and start_d < released:
+    acquired: _dt.date = max(price_day, released_d + _dt.timedelta(days=lag))
+    if sp.family != "tpu" and start_d < released_d:
         raise InputError(f"start {start_d.isoformat()} is before {profile.id} was released ({sp.released}): "
                          "expected a training start on or after the release")
     years = _years(acquired, start_d)
