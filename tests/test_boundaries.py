@@ -147,10 +147,16 @@ def test_budget_of_the_exact_cost_of_1e26_gives_back_1e26(gpu: str) -> None:
     assert r.exit_code == 0, r.output
     row = json.loads(r.stdout)[0]
     assert math.isclose(row["flop_after_overhead"], 1e26, rel_tol=1e-15)
-    chk = flopcalc.check(flop=1e26, include_all=True)
+    assert math.isclose(row["flop"], 1e26, rel_tol=1e-15)  # `flop` is the final run everywhere
+    # the same rules, judged on the same point: each rule's point verdict equals check --flop 1e26's
+    chk = flopcalc.check(flop=1e26)
     flop_only = {c.threshold.id for c in chk.checks if all(x.kind == "flop" for x in c.threshold.limits)}
-    crossed_by_check = {c.threshold.id for c in chk.checks if c.crossed and c.threshold.id in flop_only}
-    assert crossed_by_check == set(row["thresholds_crossed"]) & flop_only
+    point_by_check = {c.threshold.id for c in chk.checks if c.crossed and c.threshold.id in flop_only}
+    listed = {r["id"] for r in row["rules"]} & flop_only
+    assert listed == {c.threshold.id for c in chk.checks if c.binding or c.upcoming} & flop_only
+    assert {r["id"] for r in row["rules"] if r["crossed"]} & flop_only == point_by_check & listed
+    # and what budget calls crossed is crossed on the point too, and binding
+    assert set(row["thresholds_crossed"]) <= {r["id"] for r in row["rules"] if r["crossed"] and r["binding"]}
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

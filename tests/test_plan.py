@@ -62,18 +62,22 @@ def test_done_when_budget_chain_is_consistent() -> None:
     d = plan_json(["$50M", "--gpu", "h100", "--days", "90"])
     assert all(k in d for k in KEYS)
     bought_hours = 50e6 / PRICE
-    flop = 50e6 / OVERHEAD / PRICE * PER_CHIP_HOUR
+    run_hours = bought_hours / OVERHEAD  # the budget buys budget / overhead of final run
+    flop = run_hours * PER_CHIP_HOUR
     assert d["budget_usd"] == 50e6
     assert close(d["flop"], flop)
     assert close(d["params"] * d["tokens"] * 6, d["flop"])
     assert close(d["tokens"] / d["params"], 20)
     assert close(d["chip_hours_needed"], bought_hours)
-    assert d["chips"] == math.ceil(bought_hours / (90 * 24))
+    assert close(d["run_chip_hours"], run_hours)
+    assert close(d["cost_usd"], 50e6 / OVERHEAD)  # the final run's compute cost: what dollar limits test
+    assert d["chips"] == math.ceil(run_hours / (90 * 24))  # the fewest that finish the final run in time
     assert d["days"] == 90
-    assert close(d["chips"] * d["days"] * 24, d["chip_hours"])
+    assert close(d["chip_hours"], bought_hours)
     assert close(d["power_mw"], d["chips"] * TDP * SERVER * PUE / 1e6)
     assert close(d["energy_mwh"], d["chip_hours"] * TDP * SERVER * LOAD * PUE / 1e6)
-    assert close(d["energy_mwh"], d["power_mw"] * LOAD * d["days"] * 24)
+    # energy is paid on the chip-hours bought: the cluster's draw over the days, times the overhead
+    assert close(d["energy_mwh"], d["power_mw"] * LOAD * d["days"] * 24 * OVERHEAD, rel=1e-3)
     assert close(d["memory_bytes"], d["params"] * 16)
     assert d["min_chips_for_memory"] == math.ceil(d["params"] * 16 / MEMORY)
     assert d["flop_low"] < d["flop_high"]
@@ -90,7 +94,7 @@ def test_flop_start() -> None:
     assert d["flop"] == 1e26 and d["flop_low"] == d["flop_high"] == 1e26
     assert close(d["chip_hours_needed"], hours)
     assert close(d["budget_usd"], hours * PRICE)
-    assert d["chips"] == math.ceil(hours / (90 * 24))
+    assert d["chips"] == math.ceil(hours / OVERHEAD / (90 * 24))  # the final run's chip-hours in 90 days
     assert close(d["params"], math.sqrt(1e26 / 120))
     assert d["budget_usd_low"] < d["budget_usd_high"]
     assert rule(d, "kr-ai-basic-act")["verdict"] == "crossed"  # >= 1e26, exactly on the line
@@ -100,13 +104,18 @@ def test_flop_start() -> None:
 def test_cluster_start() -> None:
     d = plan_json(["--chips", "16k", "--days", "90"])
     hours = 16_000 * 90 * 24
-    assert d["chips"] == 16_000 and d["chip_hours"] == hours == d["chip_hours_needed"]
-    assert close(d["budget_usd"], hours * PRICE)
-    assert close(d["flop"], hours * PER_CHIP_HOUR / OVERHEAD)
+    # chips and days are the final run: its compute is never shrunk by overhead, which is paid on top
+    assert d["chips"] == 16_000 and d["run_chip_hours"] == hours
+    assert close(d["chip_hours"], hours * OVERHEAD) and d["chip_hours"] == d["chip_hours_needed"]
+    assert close(d["budget_usd"], hours * OVERHEAD * PRICE)
+    assert close(d["cost_usd"], hours * PRICE)
+    assert close(d["flop"], hours * PER_CHIP_HOUR)
+    assert d["flop_low"] < d["flop_centre"] < d["flop_high"]
     assert close(d["power_mw"], 16_000 * TDP * SERVER * PUE / 1e6)
     # the cluster rule tests chips x the chip's highest dense peak
     top = max(float(v.split()[0]) for v in H100["peak"].values()) * 1e12
-    assert close(rule(d, "us-eo-14110-cluster")["ratio"], 16_000 * top / 1e20)
+    assert close(rule(d, "us-eo-14110-cluster")["cluster_ratio"], 16_000 * top / 1e20)
+    assert rule(d, "us-eo-14110-cluster")["ratio"] is None  # `ratio` compares FLOP with a FLOP line only
 
 
 def test_the_three_starts_are_inverses() -> None:
@@ -121,12 +130,18 @@ def test_the_three_starts_are_inverses() -> None:
     assert close(back.budget.to("USD").magnitude, 50e6)
 
 
-@pytest.mark.parametrize("start", [dict(budget="$50M"), dict(chips="16k", days=90)])
-def test_overhead_divides_what_trains_the_final_run(start: dict) -> None:
-    one = flopcalc.plan(**start, overhead=1)
-    two = flopcalc.plan(**start, overhead=2)
+def test_overhead_divides_what_a_budget_trains() -> None:
+    one = flopcalc.plan("$50M", overhead=1)
+    two = flopcalc.plan("$50M", overhead=2)
     assert close(one.budget.to("USD").magnitude, two.budget.to("USD").magnitude)
     assert close(one.flop.to("FLOP").magnitude, 2 * two.flop.to("FLOP").magnitude)
+
+
+def test_overhead_never_shrinks_a_given_cluster() -> None:
+    one = flopcalc.plan(chips="16k", days=90, overhead=1)
+    two = flopcalc.plan(chips="16k", days=90, overhead=2)
+    assert one.flop.to("FLOP").magnitude == two.flop.to("FLOP").magnitude
+    assert close(two.budget.to("USD").magnitude, 2 * one.budget.to("USD").magnitude)
 
 
 def test_overhead_multiplies_the_budget_of_a_flop_target() -> None:
@@ -160,10 +175,12 @@ def test_flop_verdicts_agree_with_check() -> None:
     assert compared >= 5
 
 
-def test_as_of_dates_the_rules_not_the_price() -> None:
+def test_as_of_dates_the_rules_and_the_price_as_cost_does() -> None:
     p = flopcalc.plan("$50M", as_of="2026-06-01")
-    assert p.price.to("USD/hour").magnitude == PRICE
+    c = flopcalc.cost(1e26, "h100", as_of="2026-06-01")
+    assert p.price.to("USD/hour").magnitude == c.price.to("USD/hour").magnitude
     assert p.to_dict()["as_of"] == "2026-06-01"
+    assert flopcalc.plan("$50M").price.to("USD/hour").magnitude == PRICE  # no date: the profile's default
 
 
 def test_tokens_per_param_and_no_deadline() -> None:
@@ -184,9 +201,9 @@ def test_small_cluster_is_told_it_cannot_hold_the_state() -> None:
 def test_repr_is_short_and_html_shows_the_chain() -> None:
     p = flopcalc.plan("$50M", days=90)
     text = repr(p)
-    assert text.startswith("Plan(start='budget'") and len(text) < 160 and "chips=11575" in text
+    assert text.startswith("Plan(start='budget'") and len(text) < 160 and f"chips={math.ceil(50e6 / OVERHEAD / PRICE / (90 * 24))}" in text
     html = p._repr_html_()
-    assert "<td>11,575</td>" in html and "<th style='text-align:left'>rule eu-ai-act-systemic-risk</th>" in html
+    assert f"<td>{math.ceil(50e6 / OVERHEAD / PRICE / (90 * 24)):,}</td>" in html and "<th style='text-align:left'>rule eu-ai-act-systemic-risk</th>" in html
 
 
 @pytest.mark.parametrize("kwargs, text", [
@@ -226,11 +243,12 @@ def test_table_names_every_step() -> None:
     res = run(["plan", "$50M", "--days", "90", "--as-of", "2026-06-01"])
     assert res.exit_code == 0, res.output
     out = res.stdout
-    for step in ("budget", "chip-hours bought", "FLOP bought", "final-run FLOP", "90% interval", "model",
-                 "chips for the deadline", "cluster time", "cluster power", "energy", "training memory",
+    for step in ("budget", "chip-hours bought", "final-run compute cost", "final-run chip-hours", "final-run FLOP",
+                 "90% interval", "model", "chips for the deadline", "cluster power", "energy", "training memory",
                  "fewest chips for memory", "rule eu-ai-act-systemic-risk"):
         assert f"\n{step} " in out, step
-    assert "11,575 for 90 days" in out and "(assumed efficiency)" in out and "Chinchilla" in out
+    price = flopcalc.cost(1e26, "h100", as_of="2026-06-01").price.to("USD/hour").magnitude  # the price on the date
+    assert f"{math.ceil(50e6 / OVERHEAD / price / (90 * 24)):,} for 90 days" in out and "(assumed efficiency)" in out and "Chinchilla" in out
     assert "on 2026-06-01" in out.splitlines()[0]
 
 
@@ -241,7 +259,7 @@ def test_markdown_and_csv() -> None:
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert len(rows) == 1
-    assert close(float(rows[0]["flop"]), 16_000 * 90 * 24 * PER_CHIP_HOUR / OVERHEAD)
+    assert close(float(rows[0]["flop"]), 16_000 * 90 * 24 * PER_CHIP_HOUR)  # the final run: no overhead
     assert "eu-ai-act-systemic-risk" in json.loads(rows[0]["rules"])[0]["id"]
 
 

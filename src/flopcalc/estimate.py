@@ -272,6 +272,22 @@ class BudgetResult(Tabular):
         return None if self.delivered is None else self.delivered.flop
 
     @property
+    def flop_low(self) -> Quantity | None:
+        """The 90% interval of what the chip-hours bought would do (flop_after_overhead's x overhead)."""
+        lo = self.flop_after_overhead_low
+        return None if lo is None else (lo * self.overhead).to("FLOP")
+
+    @property
+    def flop_high(self) -> Quantity | None:
+        hi = self.flop_after_overhead_high
+        return None if hi is None else (hi * self.overhead).to("FLOP")
+
+    @property
+    def evidence_flop_bought(self) -> Quantity | None:
+        mid = self.evidence_flop
+        return None if mid is None else (mid * self.overhead).to("FLOP")
+
+    @property
     def flop_after_overhead_low(self) -> Quantity | None:
         return None if self.delivered is None else self.delivered.flop_low
 

@@ -209,7 +209,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
 
         >>> p = plan("$50M", gpu="h100", days=90)
         >>> f"{p.flop.to('FLOP').magnitude:.4g}", p.chips, f"{p.params:.3g}"
-        ('4.75e+25', 11575, '6.29e+11')
+        ('4.75e+25', 7717, '6.29e+11')
     """
     given = [name for name, v in (("budget", budget), ("flop", flop), ("cluster", chips)) if v is not None]
     if not given:
@@ -260,6 +260,8 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     f_lo = f_hi = f_mid = None
     if ev_run is not None:
         f_lo, f_hi, f_mid = ev_run.flop_low, ev_run.flop_high, ev_run.flop
+    elif start == "flop":  # a FLOP figure given is exact: no interval on it (the interval is on its cost)
+        f_lo = f_hi = final
     if n_chips is None and d is not None:
         n_chips = calc.fewest_chips(run_hours, d)
     hours = needed

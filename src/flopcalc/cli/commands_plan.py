@@ -136,6 +136,7 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
     centre = (f"evidence {flop_text(p.flop_centre)}, " if p.flop_centre is not None else "")
     if p.start == "budget":
         rows += [["budget", money(usd), "given (overhead included)"],
+                 ["chip-hours bought", human(needed), f"{money(usd)} / {price}"],
                  ["final-run compute cost", money(mag(p.cost, 'USD')), f"/ {overhead}: what dollar limits test"],
                  ["final-run chip-hours", human(run_h), f"/ {price}"],
                  ["final-run FLOP", f"assumption {flop_text(p.flop)}", f"x {rate}"]]

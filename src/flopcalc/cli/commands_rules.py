@@ -274,6 +274,16 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     from ..units import mag
     from ..verdicts import check as check_fn
 
+    method = [x is not None for x in (n_params, tokens, chips, days)]
+    if flop is None and not any(method) and base_flop is None and finetune_flop is None and finetune_tokens is None:
+        raise click.UsageError("nothing to check: give --flop, or --params and --tokens, or --gpu, --chips and "
+                               "--days, or a modification (--base-flop with --finetune-tokens)")
+    if (chips is None) != (days is None):
+        raise click.UsageError(f"{'--chips' if days is None else '--days'} needs {'--days' if days is None else '--chips'}:"
+                               " the hardware method takes --chips and --days (and --gpu, default h100)")
+    if flop is not None and (tokens is not None or chips is not None):
+        raise click.UsageError("give --flop, or an estimation method (--params and --tokens, or --chips and --days), "
+                               "not both")
     db = load_db(hardware_files)
     res = check_fn(flop=flop, params=n_params, tokens=tokens, active_params=active_params, gpu=gpu, chips=chips,
                    days=days, revenue=revenue, as_of=as_of, statuses=statuses, include_all=show_all,
