@@ -26,13 +26,42 @@ def human(x: float, *, decimals: int = 1) -> str:
     return sci(x)
 
 
+def _cents(x: float) -> str:
+    """Dollars below $1,000: cents, or 2 significant figures below a cent (never '$0.00' for a non-zero amount)."""
+    if x == 0:
+        return "$0"
+    if abs(x) < 0.005:  # would print as $0.00
+        return ("-" if x < 0 else "") + "$" + sci_small(abs(x))
+    return f"${x:,.2f}"
+
+
+def sci_small(x: float, digits: int = 2) -> str:
+    """A small positive amount to `digits` significant figures: 0.0042 -> '0.0042', 1.234e-9 -> '1.2e-9'."""
+    if not math.isfinite(x) or x == 0:
+        return str(x)
+    if x >= 1e-4:
+        decimals = digits - 1 - int(math.floor(math.log10(x)))
+        text = f"{x:.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return sci(x, digits - 1)
+
+
 def money(x: float) -> str:
-    """Dollars: 69444444 -> '$69.4M', 118708452 -> '$118.7M', 1.5 -> '$1.50'."""
+    """Dollars: 69444444 -> '$69.4M', 118708452 -> '$118.7M', 1.5 -> '$1.50', 0.0042 -> '$0.0042'."""
     if x is None:
         return "-"
+    if not math.isfinite(x):
+        return str(x)
     if abs(x) < 1000:
-        return f"${x:,.2f}"
+        return _cents(x)
     return "$" + human(x)
+
+
+def plural(n: float, word: str, words: str | None = None) -> str:
+    """'1 run', '2 runs', '0 runs' (words: the plural when it is not word + 's')."""
+    one = n == 1
+    count = f"{n:,}" if isinstance(n, int) else f"{n:g}"
+    return f"{count} {word if one else (words or word + 's')}"
 
 
 def sci(x: float, digits: int = 2) -> str:
@@ -77,8 +106,10 @@ def money_sig(x: float, digits: int = 3) -> str:
     """Dollars to `digits` significant figures: 70181348 -> '$70.2M'; below $1,000 with cents."""
     if x is None:
         return "-"
+    if not math.isfinite(x):
+        return str(x)
     if abs(x) < 1000:
-        return f"${x:,.2f}"
+        return _cents(x)
     return "$" + sig(x, digits)
 
 

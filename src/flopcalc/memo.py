@@ -330,9 +330,10 @@ def _a(url: str | None, label: str) -> str:
 
 
 def _md(text: Any) -> str:
-    """Text for Markdown: HTML-escaped, and the characters Markdown acts on backslash-escaped."""
+    """Text for Markdown: HTML-escaped, and the characters Markdown acts on (links, images, code, emphasis,
+    tables, headings) backslash-escaped."""
     s = escape(clean("" if text is None else str(text)), quote=False)
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", s)
+    return re.sub(r"([\\`*_\[\]|#!~])", r"\\\1", s)
 
 
 def _md_link(url: str | None, label: str) -> str:
@@ -742,10 +743,54 @@ def _write(path: Path, text: str) -> None:
         raise OutputError(f"cannot write {clean(str(path))[:120]}: the path holds a NUL character") from None
 
 
+_SVG_MARK = "<!-- flopcalc memo chart -->"
+
+
+def _check_sibling(svg: Path, named: Path) -> None:
+    """Refuse to write the chart over anything the user did not name: a symbolic link (wherever it points),
+    a folder or device, or a file flopcalc did not write (an earlier chart of the same memo is rewritten)."""
+    shown = clean(str(svg))[:120]
+    if svg.is_symlink():
+        raise OutputError(f"cannot write the chart {shown}: it is a symbolic link, and flopcalc writes only "
+                          f"files you name (remove it, or name the memo differently than {clean(named.name)!r})")
+    if not svg.exists():
+        return
+    if not svg.is_file():
+        raise OutputError(f"cannot write the chart {shown}: something other than a file is there")
+    try:
+        with svg.open("rb") as fh:
+            head = fh.read(200)
+    except OSError as e:
+        raise OutputError(f"cannot write the chart {shown}: {e.strerror or e}") from None
+    if _SVG_MARK.encode() not in head:
+        raise OutputError(f"cannot write the chart {shown}: the file exists and is not a flopcalc chart; "
+                          f"flopcalc writes only files you name (move it, or name the memo differently)")
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write without following a symbolic link put there after the check (O_NOFOLLOW where the OS has it)."""
+    import os
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as e:
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: {e.strerror or e}") from None
+    except ValueError:
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: the path holds a NUL character") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise OutputError(f"cannot write {clean(str(path))[:120]}: {e.strerror or e}") from None
+
+
 def write_memo(m: Memo, out: str | Path) -> list[Path]:
     """Write the memo to `out` (.html/.htm: one self-contained page; .md: Markdown plus `<stem>.svg` beside it).
 
-    The folder must exist: a missing folder or a read-only place is an OutputError. Returns the files written.
+    The folder must exist: a missing folder or a read-only place is an OutputError. The chart beside a Markdown
+    memo is written only where nothing else is: never through a symbolic link, never over a file flopcalc did
+    not write (OutputError). Returns the files written.
     """
     path = Path(out)
     kind = memo_format(path)
@@ -756,6 +801,8 @@ def write_memo(m: Memo, out: str | Path) -> list[Path]:
         _write(path, render_html(m))
         return [path]
     svg = path.with_suffix(".svg")
-    _write(svg, '<?xml version="1.0" encoding="UTF-8"?>\n' + chart_svg(m, standalone=True))
-    _write(path, render_markdown(m, chart=svg.name))
+    _check_sibling(svg, path)
+    text = render_markdown(m, chart=svg.name)
+    _write_new(svg, f'<?xml version="1.0" encoding="UTF-8"?>\n{_SVG_MARK}\n' + chart_svg(m, standalone=True))
+    _write(path, text)
     return [path, svg]

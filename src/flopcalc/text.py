@@ -11,9 +11,11 @@ import re
 
 __all__ = ["clean", "clean_block"]
 
-# C0 controls, DEL, C1 controls, and the bidirectional overrides/isolates that can make
-# text display in an order other than the one it is stored in ("trojan source").
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# C0 controls, DEL, C1 controls, the line and paragraph separators U+2028/U+2029 (which many
+# terminals, editors and JSON-in-JS readers treat as line breaks), and the bidirectional
+# overrides/isolates that can make text display in an order other than the one it is stored in
+# ("trojan source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _SPACE = re.compile("[\t\n]+")
 
 

@@ -372,6 +372,9 @@ def parse_quantity(
             raise InputError(f"{what} {_shown(text)} has an unknown unit {_shown(rest)}: expected {accepted}") from None
         unit_text = rest
         check_kind(ureg.Quantity(1.0, unit), kind, what=what, text=shown_text)
+    if kind in ("flop", "flop_rate") and any(_SUBUNIT_FLOP.search(str(k)) for k in getattr(unit, "_units", {})):
+        raise InputError(f"{what} {_shown(shown_text)} counts fractions of an operation (a milli- or micro- prefix "
+                         f"on FLOP): a prefix below one is refused; expected {accepted}")
     if value < 0 or (value == 0 and not allow_zero):
         sign = "negative" if value < 0 else "zero"
         need = "zero or more" if allow_zero else "greater than zero"
@@ -384,6 +387,10 @@ def parse_quantity(
     del unit_text
     return ureg.Quantity(magnitude, base)
 
+
+# A prefix below one on the operation itself (mFLOP, uFLOP/s): no one counts fractions of an operation, and
+# 'm' read as milli where million was meant is off by 10^9.
+_SUBUNIT_FLOP = re.compile(r"\b(?:milli|micro)floating_point_operation\b")
 
 _BASE = {"FLOP": "FLOP", "FLOP/s": "FLOP/s", "USD/hour": "USD/hour", "USD": "USD", "W": "W", "GB": "B",
          "day": "s", "kgCO2e/kWh": "kgCO2e/kWh"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from typing import Any, Sequence
 
 import click
@@ -74,8 +75,18 @@ def emit_data(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> N
     echo(buf.getvalue(), nl=False)
 
 
-def _md(v: Any) -> str:
-    return clean(str(v)).replace("\\", "\\\\").replace("|", "\\|")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>!])")
+
+
+def md_escape(v: Any) -> str:
+    """One Markdown table cell or line from any text: control characters dropped, newlines folded,
+    HTML made inert (&, <, > as entities) and the characters of links, images, code and emphasis
+    backslash-escaped, so a data or user file can inject neither a tag nor a link."""
+    s = clean(str(v)).replace("&", "&amp;")
+    return _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m[1], "\\" + m[1]), s)
+
+
+_md = md_escape
 
 
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, *,

@@ -93,6 +93,7 @@ def _peak(v: str) -> Any:
 PEAK = _Parsed("FLOP/S", _peak)
 PRICE = quantity("price", "USD/HOUR", what="price")
 USD = quantity("usd", "USD", what="amount")
+REVENUE = quantity("usd", "USD", allow_zero=True, what="revenue")  # zero revenue is a real answer
 DAYS = quantity("time", "DAYS", what="days")
 EFFICIENCY = _Parsed("FRACTION", _efficiency)
 OVERHEAD = _Parsed("FACTOR", _overhead)
