@@ -74,7 +74,9 @@ def test_zero_revenue_is_a_value() -> None:
 
     assert REVENUE.convert("0", None, None).magnitude == 0
     assert REVENUE.convert("$600M", None, None).to("USD").magnitude == pytest.approx(6e8)
-    with pytest.raises(Exception):
+    import click
+
+    with pytest.raises(click.BadParameter):
         REVENUE.convert("-1", None, None)
 
 

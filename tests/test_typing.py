@@ -78,3 +78,45 @@ def test_public_function_docstring_example_holds(name: str) -> None:
         failed, attempted = failed + result.failed, attempted + result.attempted
     assert attempted, f"flopcalc.{name}'s docstring examples are all skipped"
     assert not failed, f"flopcalc.{name}'s docstring example no longer holds:\n{''.join(report)}"
+
+
+USER_SCRIPT = "import flopcalc\nr = flopcalc.cost(1e26)\n"
+
+
+def test_mypy_strict_passes_on_a_user_script(tmp_path: Path) -> None:
+    """User code type-checks against the installed package: `flopcalc.cost` resolves through the static __all__."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[test]' brings it and the stub packages)")
+    script = tmp_path / "user_script.py"
+    script.write_text(USER_SCRIPT + "reveal_type(r)\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy-cache"),
+                           str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"mypy --strict on a user script failed:\n{out}"
+    assert 'Revealed type is "flopcalc.estimate.CostResult"' in out, out
+
+
+def test_all_is_static_and_matches_the_lazy_table() -> None:
+    import ast
+
+    tree = ast.parse((PKG / "__init__.py").read_text(encoding="utf-8"))
+    (node,) = [n for n in tree.body if isinstance(n, ast.Assign)
+               and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]
+    assert isinstance(node.value, ast.List) and all(isinstance(e, ast.Constant) for e in node.value.elts), \
+        "__all__ must be a literal list of strings for type checkers"
+    assert sorted(flopcalc.__all__) == sorted(["__version__", *flopcalc._EXPORTS])
+    assert len(set(flopcalc.__all__)) == len(flopcalc.__all__)
+
+
+def test_import_stays_lazy() -> None:
+    code = "import sys, flopcalc; print(sorted(m for m in sys.modules if m.startswith('flopcalc')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert out.strip() == "['flopcalc']", out
+
+
+def test_reprs_are_one_line(tmp_path: Path) -> None:
+    objs = [flopcalc.cost(1e26), flopcalc.budget("$100M"), flopcalc.load_profiles(),
+            flopcalc.load_profiles().get("h100"), flopcalc.plan("$50M")]
+    for obj in objs:
+        text = repr(obj)
+        assert "\n" not in text and len(text) <= 200, text

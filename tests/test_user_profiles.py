@@ -87,8 +87,9 @@ def test_shipped_profiles_never_say_user() -> None:
 
 
 def test_a_shipped_profile_may_not_claim_user(tmp_path: Path) -> None:
-    from flopcalc.hardware import profile_from_data
     import yaml
+
+    from flopcalc.hardware import profile_from_data
 
     data = yaml.safe_load((Path(__file__).resolve().parent.parent / "hardware" / "h100.yaml").read_text())
     data["confidence"] = "user"

@@ -52,7 +52,52 @@ _EXPORTS = {
     "MissingExtraError": "errors", "OutputError": "errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+# Static, so that type checkers see the public names (mypy --strict on `flopcalc.cost(...)`); a test keeps
+# it equal to the lazy table above.
+__all__ = [
+    "Q_",
+    "BudgetResult",
+    "Calibration",
+    "CheckResult",
+    "CostResult",
+    "DataError",
+    "EvidenceEstimate",
+    "FlopcalcError",
+    "GridResult",
+    "HardwareDB",
+    "InputError",
+    "MissingExtraError",
+    "OutputError",
+    "Plan",
+    "Profile",
+    "Run",
+    "SizeResult",
+    "Threshold",
+    "TrendRow",
+    "UnknownNameError",
+    "__version__",
+    "budget",
+    "calibrate",
+    "check",
+    "cost",
+    "cost_table",
+    "estimate_runs",
+    "finetune_flop",
+    "grid",
+    "load_profile",
+    "load_profiles",
+    "load_runs",
+    "load_thresholds",
+    "parse_quantity",
+    "plan",
+    "registry",
+    "size",
+    "threshold_costs",
+    "thresholds",
+    "timeline",
+    "to_frame",
+    "trend",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -70,8 +115,22 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import Calibration, calibrate
-    from .errors import DataError, FlopcalcError, InputError, MissingExtraError, OutputError, UnknownNameError
-    from .estimate import BudgetResult, CostResult, EvidenceEstimate, budget, cost, cost_table
+    from .errors import (
+        DataError,
+        FlopcalcError,
+        InputError,
+        MissingExtraError,
+        OutputError,
+        UnknownNameError,
+    )
+    from .estimate import (
+        BudgetResult,
+        CostResult,
+        EvidenceEstimate,
+        budget,
+        cost,
+        cost_table,
+    )
     from .evidence import estimate_runs
     from .frames import to_frame
     from .hardware import HardwareDB, Profile, load_profile, load_profiles

@@ -40,7 +40,7 @@ def sci_small(x: float, digits: int = 2) -> str:
     if not math.isfinite(x) or x == 0:
         return str(x)
     if x >= 1e-4:
-        decimals = digits - 1 - int(math.floor(math.log10(x)))
+        decimals = digits - 1 - math.floor(math.log10(x))
         text = f"{x:.{decimals}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
     return sci(x, digits - 1)

@@ -8,7 +8,9 @@ the wheel: flopcalc/data/hardware); the user's own come from $FLOPCALC_HARDWARE_
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, overload
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
 __all__ = ["Profile", "Source", "PricePoint", "HardwareDB", "load_profile", "load_profiles", "PRECISIONS",
-           "HARDWARE_ENV", "PRICE_TIERS", "LEGACY_TIERS", "CONFIDENCE", "market_of", "tier_of"]
+           "HARDWARE_ENV", "PRICE_TIERS", "LEGACY_TIERS", "CONFIDENCE", "USER_REQUIRED", "USER_DEFAULTS", "market_of",
+           "tier_of"]
 
 HARDWARE_ENV = "FLOPCALC_HARDWARE_PATH"
 PRECISIONS = ("fp4", "fp6", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64")
@@ -258,7 +261,7 @@ class _Problems:
         except DataError as e:
             text = str(e)
             prefix = f"{e.path}: {e.field}: " if e.field else f"{e.path}: "
-            self.add(e.field or "", text[len(prefix):] if text.startswith(prefix) else text)
+            self.add(e.field or "", text.removeprefix(prefix))
             return default
 
     def raise_if_any(self) -> None:
@@ -310,7 +313,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     required = _REQUIRED if shipped else USER_REQUIRED
     missing = [k for k in required if data.get(k) is None]
     for i, k in enumerate(missing):
-        hint = "" if shipped or i else f" (the file is empty; " if empty else " ("
+        hint = "" if shipped or i else " (the file is empty; " if empty else " ("
         problems.add(k, f"missing required key {k!r}" + (f"{hint}a profile needs {', '.join(USER_REQUIRED)})" if hint
                                                          else ""))
     f = Fields(path, {k: v for k, v in data.items() if k in _ALLOWED}, allowed=_ALLOWED, required=())
@@ -338,14 +341,14 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
             if p not in PRECISIONS:
                 problems.add(f"peak.{str(k)[:20]}", f"unknown precision; known precisions are {', '.join(PRECISIONS)}")
                 continue
-            q = problems.take(lambda p=p, v=v: _peak(f, p, v, require_unit=shipped))
+            q = problems.take(partial(_peak, f, p, v, require_unit=shipped))
             if q is not None:
                 peak[p] = q
             else:
                 bad_peaks.add(p)
     sparse: dict[str, Any] = {}
     for p, v in (problems.take(lambda: _precision_map(f, "sparse_peak", optional=True)) or {}).items():
-        q = problems.take(lambda p=p, v=v: f.quantity("sparse_peak", "flop_rate", v, label=f"sparse_peak.{p}"))
+        q = problems.take(partial(f.quantity, "sparse_peak", "flop_rate", v, label=f"sparse_peak.{p}"))
         if q is None:
             continue
         sparse[p] = q
@@ -373,7 +376,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
                 if p not in bad_peaks:
                     problems.add(f"efficiency.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
                 continue
-            e = problems.take(lambda p=p, v=v: _fraction(f, "efficiency", v, f"efficiency.{p}"))
+            e = problems.take(partial(_fraction, f, "efficiency", v, f"efficiency.{p}"))
             if e is not None:
                 efficiency[p] = e
         if default and default in peak and default not in efficiency and efficiency:
@@ -397,7 +400,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
                 if p not in bad_peaks:
                     problems.add(f"{key}.{p}", f"has no peak; peaks are given for {', '.join(peak)}")
                 continue
-            pair = problems.take(lambda p=p, v=v: _range(f, f"{key}.{p}", v, frac))
+            pair = problems.take(partial(_range, f, f"{key}.{p}", v, frac))
             if pair is not None:
                 mfu[p] = pair
     elif er is not None:
@@ -429,7 +432,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
             if tn not in PRICE_TIERS:
                 problems.add(f"price_range.{str(t_)[:30]}", f"is not a price tier; use one of {', '.join(PRICE_TIERS)}")
                 continue
-            pair = problems.take(lambda tn=tn, v=v: _range(f, f"price_range.{tn}", v, usd_h))
+            pair = problems.take(partial(_range, f, f"price_range.{tn}", v, usd_h))
             if pair is not None:
                 price_ranges[tn] = pair
     elif pr is not None:
@@ -437,7 +440,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         if pair is not None:
             price_ranges[tier or "unspecified"] = pair
     prices_raw = problems.take(lambda: f.seq("prices", optional=True)) or []
-    prices = tuple(sorted((pp for pp in (problems.take(lambda item=item, i=i: _price_point(f, item, i))
+    prices = tuple(sorted((pp for pp in (problems.take(partial(_price_point, f, item, i))
                                          for i, item in enumerate(prices_raw)) if pp is not None),
                           key=lambda pp: pp.date))
 
@@ -456,7 +459,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     if not isinstance(aliases_raw, list):
         problems.add("aliases", "must be a list of names")
     else:
-        aliases = tuple(dict.fromkeys(n for n in (problems.take(lambda a=a: _name(f, a, "aliases"))
+        aliases = tuple(dict.fromkeys(n for n in (problems.take(partial(_name, f, a, "aliases"))
                                                   for a in aliases_raw if str(a).strip()) if n))
     year = problems.take(lambda: f.number("year", optional=True, lo=1990, hi=2100, integer=True))
     released = None
@@ -487,7 +490,7 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
         sources_raw = problems.take(lambda: f.seq("sources"), [])
         if sources_raw == [] and data.get("sources") is not None:
             problems.add("sources", "must list where the figures come from")
-        sources = tuple(s for s in (problems.take(lambda s=s, i=i: _source(path, s, i))
+        sources = tuple(s for s in (problems.take(partial(_source, path, s, i))
                                     for i, s in enumerate(sources_raw or [])) if s is not None)
     replaces = problems.take(lambda: f.text("replaces", optional=True))
     estimate = f.get("price_is_estimate", False)
@@ -498,6 +501,8 @@ def profile_from_data(data: Any, path: Path | str, *, origin: str = "file") -> P
     notes = problems.take(lambda: f.text("notes", optional=True))
     conf_note = problems.take(lambda: f.text("confidence_note", optional=True))
     problems.raise_if_any()
+    if price is None or overhead is None or tdp is None or memory is None:  # cannot happen once no problem is left
+        raise DataError(path, "is incomplete: give price, overhead, tdp and memory")
     return Profile(
         id=pid, name=name, peak=dict(peak), default_precision=default,
         efficiency=dict(efficiency), price=price, overhead=overhead,
@@ -636,6 +641,11 @@ class HardwareDB:
         if self._user or self._explicit:
             self._check_collisions()
 
+    def __repr__(self) -> str:
+        shipped = len(self._shipped_ids - {p.replaces for p in (*self._user.values(), *self._explicit.values())})
+        return (f"HardwareDB(shipped={shipped}, user={len(self._user)}, files={len(self._explicit)}, "
+                f"problems={len(self.problems)})")
+
     def _layer(self, paths: list[Path], *, origin: str, soft: bool) -> dict[str, Profile]:
         layer: dict[str, Profile] = {}
         for path in paths:
@@ -754,9 +764,9 @@ class HardwareDB:
                 if prof.replaces == key:
                     return prof
         # A shipped chip first: a broken file of your own never shadows it, not even by its file name.
-        prof = self._load_shipped(key) if "/" not in key and "\\" not in key and len(key) <= 60 else None
-        if prof is not None:
-            return prof
+        shipped = self._load_shipped(key) if "/" not in key and "\\" not in key and len(key) <= 60 else None
+        if shipped is not None:
+            return shipped
         for prof in self.all():
             if key in prof.aliases:
                 return prof
