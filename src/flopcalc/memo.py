@@ -14,14 +14,16 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import InputError, OutputError
 from .fmt import money, money_sig, pct, sci, sig
+from .judgement import ratio_text
 from .text import clean
 from .units import mag
 
@@ -31,8 +33,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .rules import Threshold
     from .verdicts import CheckResult, ThresholdCheck
 
-__all__ = ["Memo", "SourceEntry", "build_memo", "chart_svg", "render_html", "render_markdown", "write_memo",
-           "memo_format", "SUFFIXES"]
+__all__ = [
+    "SUFFIXES",
+    "Memo",
+    "SourceEntry",
+    "build_memo",
+    "chart_svg",
+    "memo_format",
+    "render_html",
+    "render_markdown",
+    "write_memo",
+]
 
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown"}
 _URL = re.compile(r"https?://[^\s<>\"'`;,)\]]+")
@@ -79,41 +90,43 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
                chips: Any = None, days: Any = None, as_of: _dt.date | str | None = None, revenue: Any = None,
                precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
                price_tier: str | None = None, overhead: Any = None, hardware: HardwareDB | None = None,
-               rules: Iterable[Threshold] | None = None, command: str | None = None) -> Memo:
+               rules: Iterable[Threshold] | None = None, command: str | None = None, base_flop: Any = None,
+               finetune_tokens: Any = None, trainable_params: Any = None) -> Memo:
     """Gather one memo: `flop` (or params and tokens, or chips and days on the first chip) costed on every
     chip in `gpus`, and set against the rules as they stood on `as_of` (default today).
 
-    A given `as_of` also prices each chip at its latest dated price on or before that date (as
-    `flopcalc cost --as-of`). Dollar limits are tested at the first chip's assumed cost.
+    A given `as_of` also prices each chip at its price on that date (as `flopcalc cost --as-of`, the
+    same scenario). Dollar limits are tested at the first chip's final-run compute cost. A modification
+    (`base_flop` with `finetune_tokens` and `params`) is reported with whether the modifier becomes the
+    provider of a new model.
     """
     from . import __version__
     from .datadates import data_as_of
     from .estimate import basis_notes, cost_table
     from .hardware import resolve
     from .inputs import parse_date
-    from .pricing import choose_price
     from .rules import load_thresholds
     from .units import parse_quantity
     from .verdicts import check
 
     gpus = list(gpus) or ["h100"]
-    estimated = any(x is not None for x in (params, tokens, chips, days))
-    if flop is not None and estimated:
+    modification = base_flop is not None or finetune_tokens is not None
+    estimated = any(x is not None for x in (tokens, chips, days)) or (params is not None and not modification)
+    if flop is not None and (estimated or modification):
         raise InputError("give FLOP, or an estimation method (--params and --tokens, or --chips and --days), "
                          "not both")
-    if flop is None and not estimated:
+    if flop is None and not estimated and not modification:
         raise InputError("nothing to report: give FLOP (1e26), or --params and --tokens, or --chips and --days")
     day = parse_date(as_of, what="as-of date") if as_of is not None else _dt.date.today()
     rule_list = load_thresholds() if rules is None else list(rules)
     first = resolve(gpus[0], hardware)
     assumptions = {k: v for k, v in dict(peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                                           overhead=overhead).items() if v is not None}
-    check_kw = dict(assumptions)
-    if as_of is not None and price is None:  # the rules' dollar tests use the price the table shows
-        check_kw["price"] = choose_price(first, tier=price_tier, as_of=day).price
     res = check(flop=parse_quantity(flop, "flop", what="FLOP") if flop is not None else None, params=params,
-                tokens=tokens, gpu=first, chips=chips, days=days, revenue=revenue, as_of=day, rules=rule_list,
-                hardware=hardware, precision=precision if first.has_precision(precision) else None, **check_kw)
+                tokens=tokens, gpu=first, chips=chips, days=days, revenue=revenue, as_of=as_of, rules=rule_list,
+                hardware=hardware, precision=precision if first.has_precision(precision) else None,
+                base_flop=base_flop, finetune_tokens=finetune_tokens, trainable_params=trainable_params,
+                **assumptions)
     f = res.flop.to("FLOP")
     results = tuple(cost_table([f], gpus, precision=precision, hardware=hardware,
                                as_of=day if as_of is not None else None, **assumptions))
@@ -169,16 +182,31 @@ def _unique_chips(results: Iterable[CostResult]) -> list[CostResult]:
 
 def _rules_sentence(res: CheckResult, day: _dt.date) -> str:
     binding = res.binding
-    crossed = [c.threshold.id for c in binding if c.verdict == "crossed"]
-    uncertain = [c.threshold.id for c in binding if c.verdict == "uncertain"]
+
+    def named(c: ThresholdCheck) -> str:
+        return c.threshold.id + (" (UNCONFIRMED)" if c.threshold.confidence == "unconfirmed" else "")
+
+    crossed = [named(c) for c in binding if c.verdict == "crossed"]
+    straddles = [named(c) for c in binding if c.verdict == "uncertain" and "straddles" in c.reason]
+    apart = [named(c) for c in binding if c.verdict == "uncertain" and "straddles" not in c.reason]
     revenue = [c.threshold.id for c in binding if c.verdict == "needs revenue"]
     head = (f"On {day.isoformat()} it crosses {len(crossed)} of the {len(binding)} rule"
-            f"{'' if len(binding) == 1 else 's'} in force or enacted"
+            f"{'' if len(binding) == 1 else 's'} in force"
             + (f" ({', '.join(crossed)})" if crossed else ""))
     tail = []
-    if uncertain:
-        tail.append(f"{len(uncertain)} {'is' if len(uncertain) == 1 else 'are'} uncertain (the 90% interval "
-                    f"straddles the line: {', '.join(uncertain)})")
+    if res.provider is not None:
+        tail.append(res.provider.reason)
+    if straddles:
+        tail.append(f"{len(straddles)} {'is' if len(straddles) == 1 else 'are'} uncertain because the 90% evidence "
+                    f"interval straddles the line ({', '.join(straddles)})")
+    if apart:
+        tail.append(f"{len(apart)} {'is' if len(apart) == 1 else 'are'} uncertain because the assumption and the "
+                    f"whole 90% evidence interval fall on opposite sides of the line ({', '.join(apart)})")
+    upcoming = [f"{c.threshold.id} from {c.threshold.effective_from}" for c in res.upcoming
+                if c.verdict == "crossed"]
+    if upcoming:
+        tail.append(f"it also crosses {len(upcoming)} enacted rule{'s' if len(upcoming) != 1 else ''} not yet in "
+                    f"force ({', '.join(upcoming)})")
     if revenue:
         tail.append(f"{len(revenue)} more turn{'s' if len(revenue) == 1 else ''} on the developer's revenue, "
                     "not given")
@@ -250,7 +278,7 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
             text += " (flopcalc runs.yaml" + ("; each name links to the run's source)" if obs else ")")
             out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))} evidence", text=text,
                                    date=file_stamp("runs.yaml"), links=tuple(links), kind="runs"))
-    # the rules: those in force or enacted on the date, and any other the run crosses
+    # the rules: those in force on the date, and any other the run crosses
     by_source: dict[tuple[str, str | None], list[str]] = {}
     for c in res.checks:
         if c.binding or c.verdict == "crossed":
@@ -402,15 +430,16 @@ def _tier_not_reached(c: ThresholdCheck) -> bool:
 
 
 def _rule_rows(m: Memo) -> list[tuple[ThresholdCheck, list[str]]]:
-    """The rules in force or enacted on the date (revenue tiers apart when no revenue was given, and when the
+    """The rules in force on the date (revenue tiers apart when no revenue was given, and when the
     run's compute already leaves them uncrossed)."""
     out = []
     for c in m.check.binding:
         if (c.verdict == "needs revenue" and m.check.revenue is None) or _tier_not_reached(c):
             continue
         t = c.threshold
-        ratio = "" if c.ratio is None else (f"{c.ratio:,.0f}" if c.ratio >= 1000 else f"{c.ratio:.3g}")
-        out.append((c, [f"{t.id}: {t.name}", t.describe_limits(), c.status_on_date, c.verdict, ratio]))
+        ratio = ratio_text(c.ratio)
+        flag = " (UNCONFIRMED)" if t.confidence == "unconfirmed" else ""
+        out.append((c, [f"{t.id}{flag}: {t.name}", t.describe_limits(), c.status_on_date, c.verdict, ratio]))
     return out
 
 
@@ -437,10 +466,11 @@ def _rule_lines(m: Memo) -> list[str]:
     out += [f"{c.threshold.id} applies only to {c.threshold.scope}." for c in m.check.binding
             if c.verdict == "crossed" and c.threshold.scope]
     verdicts = {c.verdict for c in m.check.binding}
-    key = [k for v, k in (("uncertain", "uncertain = the 90% interval straddles the line"),
+    key = [k for v, k in (("uncertain", "uncertain = the 90% evidence interval straddles the line, or it and the "
+                                        "assumption fall on opposite sides"),
                           ("needs cluster size", "needs cluster size = give --chips and --days")) if v in verdicts]
     if any(lim.kind == "usd" for c in m.check.binding for lim in c.threshold.limits):
-        key.append(f"dollar limits are tested at the assumed cost on {m.results[0].gpu}")
+        key.append(f"dollar limits are tested at the final run's compute cost on {m.results[0].gpu}")
     if key:
         out.append("Key: " + "; ".join(key) + ".")
     return out
@@ -616,14 +646,14 @@ def render_html(m: Memo) -> str:
         p.append(f'<p class="small">{_h(n)}</p>')
     if m.notes:
         p.append(f'<p class="small">{_h("Notes: " + "; ".join(m.notes) + ".")}</p>')
-    p.append(f"<h2>The rules on {_h(day)}: in force or enacted</h2>")
+    p.append(f"<h2>The rules on {_h(day)}: in force</h2>")
     p.append("<table><thead><tr>" + "".join(f"<th>{_h(h)}</th>" for h in _RULE_HEAD) + "</tr></thead><tbody>")
     rows = _rule_rows(m)
     for c, cells in rows:
         cls = ' class="crossed"' if c.verdict == "crossed" else ""
         p.append(f"<tr{cls}>" + "".join(f"<td>{_h(v)}</td>" for v in cells) + "</tr>")
     if not rows:
-        p.append(f'<tr><td colspan="5">No rule with a compute or dollar test was in force or enacted on {_h(day)}.'
+        p.append(f'<tr><td colspan="5">No rule with a compute or dollar test was in force on {_h(day)}.'
                  "</td></tr>")
     p.append("</tbody></table>")
     for line in _rule_lines(m):
@@ -688,7 +718,7 @@ def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
     target = chart.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     out += ["", f"![{_md(label)}]({target})", "", _md(_TABLE_NOTE + " " + _overhead_line(m)), ""]
     out += [f"- {_md(n)}" for n in (*m.basis_notes, *(f"Note: {x}" for x in m.notes))]
-    out += ["", f"## The rules on {_md(day)}: in force or enacted", "", _md_row([_md(h) for h in _RULE_HEAD]),
+    out += ["", f"## The rules on {_md(day)}: in force", "", _md_row([_md(h) for h in _RULE_HEAD]),
             _md_row(["---"] * len(_RULE_HEAD))]
     rows = _rule_rows(m)
     for c, cells in rows:
@@ -697,7 +727,7 @@ def render_markdown(m: Memo, chart: str = "memo.svg") -> str:
             shown[3] = f"**{shown[3]}**"
         out.append(_md_row(shown))
     if not rows:
-        out.append(_md_row([_md(f"No rule with a compute or dollar test was in force or enacted on {day}."),
+        out.append(_md_row([_md(f"No rule with a compute or dollar test was in force on {day}."),
                             "", "", "", ""]))
     out.append("")
     out += [f"- {_md(x)}" for x in _rule_lines(m)]

@@ -29,8 +29,15 @@ from .units import Q_
 if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
-__all__ = ["PriceChoice", "choose_price", "released_on", "check_released", "resolve_tier", "WINDOW_MONTHS",
-           "STALE_MONTHS"]
+__all__ = [
+    "STALE_MONTHS",
+    "WINDOW_MONTHS",
+    "PriceChoice",
+    "check_released",
+    "choose_price",
+    "released_on",
+    "resolve_tier",
+]
 
 WINDOW_MONTHS = 12  # a tier's price on a date: the median of its quotes in this many months up to the date
 STALE_MONTHS = 24  # with none in the window, the latest earlier quote if it is at most this old
@@ -181,13 +188,11 @@ def choose_price(profile: Profile, *, tier: str | None = None, as_of: _dt.date |
             q = usable[0]
             note = f"{profile.id} has no price dated on or before {day.isoformat()}; used its earliest dated " \
                    f"{q.tier} price ({q.date}, {q.provider or q.source})"
-        else:
-            if as_of is None:  # a tier the chip has never been quoted in: keep the default, say so
-                return PriceChoice(profile.price.to("USD/hour"), default_tier, profile.price_date,
-                                   f"profile {profile.id} default price", fallback=True, rule="default",
-                                   note=f"{profile.id} has no {asked} price; used its default "
-                                        f"{default_tier or 'untiered'} price")
-            raise InputError(f"{profile.id} has no dated prices: give a price")
+        else:  # a chip never quoted (a user's own, say): its default price, said so
+            why = f"no {asked} price" if as_of is None else f"no dated price on or before {day.isoformat()}"
+            return PriceChoice(profile.price.to("USD/hour"), default_tier, profile.price_date,
+                               f"profile {profile.id} default price", fallback=want is not None, rule="default",
+                               note=f"{profile.id} has {why}; used its default {default_tier or 'untiered'} price")
         fallback = q.tier != asked
         found = PriceChoice(Q_(q.usd_per_hour, "USD/hour"), q.tier, q.date, q.provider or q.source,
                             rule="latest-earlier", provider=q.provider, low=q.usd_per_hour, high=q.usd_per_hour,

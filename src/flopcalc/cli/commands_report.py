@@ -35,16 +35,22 @@ class ReportCommand(StrictCommand):
 @click.option("--tokens", type=params.count("tokens"), help="Instead of FLOP: training tokens D (with --params).")
 @click.option("--chips", type=params.CHIPS, help="Instead of FLOP: chips in the run (with --days, on the first --gpu).")
 @click.option("--days", type=params.DAYS, help="Instead of FLOP: days of training (with --chips).")
+@click.option("--base-flop", metavar="X", help="Modification: the original model's training compute, or 'unknown'.")
+@click.option("--finetune-tokens", type=params.count("fine-tuning tokens"),
+              help="Modification: tokens of fine-tuning (with --params).")
+@click.option("--trainable-params", type=params.count("trainable params"),
+              help="Modification: parameters that train (default: all; LoRA: a few million).")
 @thresholds_files_option()
 @hardware_files_option()
 @click.pass_context
 def report(ctx: click.Context, /, flop: Any, out: str, gpus: tuple[str, ...], as_of: Any, revenue: Any,
-           n_params: float | None, tokens: float | None, chips: int | None, days: Any,
-           thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
+           n_params: float | None, tokens: float | None, chips: int | None, days: Any, base_flop: str | None,
+           finetune_tokens: float | None, trainable_params: float | None, thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Write a one-page memo: the question, the answer in one sentence, assumption vs evidence (90%
     interval) per chip, the rules crossed on the date, every source, and a stamp of what made it.
 
-    FLOP as for 'flopcalc cost' (one figure), or --params and --tokens, or --chips and --days.
+    FLOP as for 'flopcalc cost' (one figure), or --params and --tokens, or --chips and --days, or a
+    modification: --base-flop X|unknown --params N --finetune-tokens D [--trainable-params N].
 
     \b
     Example:
@@ -60,6 +66,7 @@ def report(ctx: click.Context, /, flop: Any, out: str, gpus: tuple[str, ...], as
     db = load_db(hardware_files)
     memo = build_memo(flop, gpus, params=n_params, tokens=tokens, chips=chips, days=days, as_of=as_of,
                       revenue=revenue, hardware=db, rules=load_thresholds(thresholds_files), command=command,
+                      base_flop=base_flop, finetune_tokens=finetune_tokens, trainable_params=trainable_params,
                       **overrides(kw))
     written = write_memo(memo, out)
     echo("wrote " + " and ".join(str(p) for p in written))
