@@ -20,7 +20,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["hardware", "runs", "rules", "pricing"], 1),
     **dict.fromkeys(["calc", "rows"], 2),
     **dict.fromkeys(["evidence", "sizing", "sweep", "scenario", "judgement", "cost_bases"], 3),
-    "estimate": 4,
+    **dict.fromkeys(["estimate", "bases"], 4),
     **dict.fromkeys(["verdicts", "calibration", "trends", "planning", "memo", "plot", "frames"], 5),
     "cli": 6,
 }

@@ -88,6 +88,11 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
         "price_tier": r.price_tier,
         "price_date": r.price_date,
         "price_provider": r.price_provider,
+        "price_basis": r.price_choice.description if r.price_choice is not None else None,
+        "price_quotes": r.price_choice.count if r.price_choice is not None and r.price_choice.rule == "median" else None,
+        "price_quote_low": r.price_choice.low if r.price_choice is not None else None,
+        "price_quote_high": r.price_choice.high if r.price_choice is not None else None,
+        "price_providers": list(r.price_choice.providers) if r.price_choice is not None else [],
         "price_tier_fallback": r.price_tier_fallback,
         "price_is_estimate": r.price_is_estimate,
         "cost_usd": mag(r.cost, "USD"),
@@ -130,6 +135,10 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
     row["profile_file"] = r.profile_path
     row["notes"] = list(r.notes)
     row["data_as_of"] = data_as_of(r.data_as_of)
+    # The rental basis (docs/cost-bases.md): the same figure as cost_usd, named for the basis.
+    row["rental_cost_usd"] = row["cost_usd"]
+    if ranges:
+        row["rental_cost_usd_low"], row["rental_cost_usd_high"] = row["cost_usd_low"], row["cost_usd_high"]
     return row
 
 

@@ -33,13 +33,41 @@ def _ev_cell(point: str, lo: str, hi: str, basis: str, runs: int) -> str:
     return f"{point} ({lo}-{hi})" + (" cited" if basis != "runs" else "" if runs else " class")
 
 
+def _lazy(name: str, fn: str) -> params._Parsed:
+    """A parameter type whose parser lives in flopcalc.bases (imported only when the option is given)."""
+    def parse(v: str) -> Any:
+        from .. import bases
+
+        return getattr(bases, fn)(v)
+
+    return params._Parsed(name, parse)
+
+
+_BASES = ("rental", "amortized", "acquisition", "all")
+
+
 @cli.command()
-@click.argument("flop", nargs=-1, required=True, type=params.FLOP)
+@click.argument("flop", nargs=-1, required=False, type=params.FLOP)
 @gpu_option()
 @assumption_options()
 @click.option("--as-of", type=params.DATE, help="Price each chip at its latest dated price on or before this date.")
-@click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days.")
+@click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days (and sizes the cluster "
+                                                 "--basis acquisition buys).")
 @click.option("--days", type=params.DAYS, help="Target wall-clock time (bare number: days): adds chips needed.")
+@click.option("--basis", type=_lazy("BASIS", "parse_basis"), default="rental", show_default=True,
+              help="Which dollars: rental (chip-hours at a market price), amortized (what the owner's run costs: "
+                   "depreciation + interconnect + energy, Epoch AI's method), acquisition (buying the cluster) "
+                   "or all. See docs/cost-bases.md.")
+@click.option("--chip-hours", type=_lazy("H", "parse_chip_hours"),
+              help="A run given as chip-hours instead of FLOP (FLOP = chip-hours x useful FLOP per chip-hour at "
+                   "the assumption).")
+@click.option("--start", type=_lazy("DATE", "parse_start"),
+              help="Training start, YYYY-MM-DD (amortized and acquisition; default: --as-of, else today).")
+@click.option("--dollars", type=_lazy("YYYY-MM", "parse_dollars"),
+              help="State every dollar in this month's dollars by the producer price index PCU518210518210 "
+                   "(default: nominal dollars at the price's date).")
+@click.option("--operator", type=click.Choice(("hyperscaler", "other")),
+              help="Who runs the cluster, for amortized energy: hyperscaler (PUE 1.1) or other (1.25, default).")
 @click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
 @click.option("--grid-intensity", type=params.at_least("grid intensity", 0), metavar="KG_PER_KWH",
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")
@@ -49,11 +77,14 @@ def _ev_cell(point: str, lo: str, hi: str, basis: str, runs: int) -> str:
 @hardware_files_option()
 def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, no_range: bool,
          hardware_files: tuple[str, ...], chips: int | None, days: Any, pue: float | None,
-         grid_intensity: float | None, as_of: Any, **kw: Any) -> None:
+         grid_intensity: float | None, as_of: Any, basis: str, chip_hours: Any, start: Any, dollars: str | None,
+         operator: str | None, **kw: Any) -> None:
     """What training with FLOP costs: chip-hours, dollars, energy; the assumption and the evidence.
 
     FLOP accepts 1e26, 1E+26, 10^26, 10**26 or a quantity ('100 YFLOP'). Several FLOP values
-    and several --gpu give one row per combination.
+    and several --gpu give one row per combination. --chip-hours H instead of FLOP gives a run
+    by its chip-hours. --basis amortized|acquisition|all adds what the run costs the owner and
+    what the cluster costs to buy (docs/cost-bases.md).
     """
     from ..estimate import basis_notes, cost_table
     from ..fmt import human, money, money_sig, pct, sci, sig
@@ -61,9 +92,32 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     from ..units import mag
 
     db = load_db(hardware_files)
-    results = cost_table(flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
-                         as_of=as_of, **overrides(kw))
-    if explain:
+    if chip_hours is not None and flop:
+        raise click.UsageError(f"give FLOP or --chip-hours, not both: got FLOP {sci(mag(flop[0], 'FLOP'))} and "
+                               f"--chip-hours {mag(chip_hours, 'hour'):g}")
+    if chip_hours is None and not flop:
+        raise click.UsageError("Missing argument 'FLOP...': give FLOP (e.g. 1e26) or --chip-hours H (e.g. 5.7e7)")
+    if basis != "rental" or chip_hours is not None or dollars is not None or start is not None or \
+            operator is not None:
+        from ..bases import cost_table_on_bases
+
+        on = cost_table_on_bases(flop, gpus, chip_hours=chip_hours, basis=basis, start=start, dollars=dollars,
+                                 operator=operator, hardware=db, chips=chips, days=days, pue=pue,
+                                 grid_intensity=grid_intensity, as_of=as_of, **overrides(kw))
+        if explain:
+            for b in on:
+                echo("\n".join(explain_cost(b.rental)) + "\n", err=fmt not in ("table", "markdown"))
+        if fmt in ("json", "csv"):
+            emit_data([b.to_dict(ranges=not no_range) for b in on], fmt)
+            return
+        if basis != "rental":
+            _bases_table(on, fmt, no_range=no_range)
+            return
+        results = [b.rental for b in on]
+    else:
+        results = cost_table(flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
+                             as_of=as_of, **overrides(kw))
+    if explain and chip_hours is None and dollars is None:  # (explained above otherwise)
         out = sys.stdout if fmt in ("table", "markdown") else sys.stderr
         for r in results:
             echo("\n".join(explain_cost(r)) + "\n", err=out is sys.stderr)
@@ -122,6 +176,63 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     if len(results) == 1:
         footer.append(f"In one sentence: {results[0].summary}")
     for n in dict.fromkeys(n for r in results for n in r.notes):
+        footer.append(f"Note: {n}")
+    emit_table(headers, rows, fmt, footer=footer)
+
+
+def _bases_table(on: list[Any], fmt: str, *, no_range: bool) -> None:
+    """The three dollars side by side (or the one asked for), and which reader means which."""
+    from ..bases import READERS
+    from ..fmt import human, money, money_sig, sci
+    from ..units import mag
+
+    basis = on[0].basis
+    want = ("rental", "amortized", "acquisition") if basis == "all" else (basis,)
+    headers = ["FLOP", "chip", "chip-hours", "start"]
+    if "rental" in want:
+        headers += ["rental ($/chip-h, tier)"]
+    if "amortized" in want:
+        headers += ["amortized", "hardware + interconnect + energy"]
+    if "acquisition" in want:
+        headers += ["acquisition (chips)"]
+
+    def rng(q: Any, lo: Any, hi: Any, what: str = "range") -> str:
+        if q is None:
+            return "n/a"
+        point = money_sig(mag(q, "USD"))
+        if no_range or lo is None or hi is None:
+            return point
+        a, b = sorted((mag(lo, "USD"), mag(hi, "USD")))
+        return f"{point} ({what} {money_sig(a)}-{money_sig(b)})"
+
+    rows = []
+    for b in on:
+        r, c = b.rental, b.costs
+        ev = r.evidence
+        row = [sci(mag(r.flop, "FLOP")), r.gpu, human(mag(r.chip_hours, "hour")), b.start]
+        if "rental" in want:
+            row.append(f"{rng(r.cost, ev.cost_low if ev else None, ev.cost_high if ev else None, 'evidence 90%')} "
+                       f"({money(mag(r.price, 'USD/hour'))}, {r.price_tier or 'untiered'})")
+        if "amortized" in want:
+            assert c is not None
+            row.append(rng(c.amortized, c.amortized_low, c.amortized_high))
+            row.append(f"{money_sig(mag(c.hardware, 'USD'))} + {money_sig(mag(c.interconnect, 'USD'))} + "
+                       f"{money_sig(mag(c.energy, 'USD'))}")
+        if "acquisition" in want:
+            assert c is not None
+            row.append(f"{rng(c.acquisition, c.acquisition_low, c.acquisition_high)}"
+                       + (f" ({c.chips:,})" if c.chips is not None else ""))
+        rows.append(row)
+    footer = [f"Dollars: {on[0].dollars}." if len({b.dollars for b in on}) == 1
+              else "Dollars: " + "; ".join(f"{b.rental.gpu} {b.dollars}" for b in on) + "."]
+    footer.append("Which dollars: " + READERS)
+    if not no_range:
+        footer.append("Ranges: the first figure is at the assumption; rental's range is the evidence's 90% "
+                      "interval (what known runs imply, which need not contain the assumption); amortized's range "
+                      "carries the same chip-hours interval (none when --chip-hours gives them), the depreciation "
+                      "band (0.10-0.19 orders of magnitude a year) and the server price range; acquisition's the "
+                      "price range. See docs/cost-bases.md.")
+    for n in dict.fromkeys(n for b in on for n in (*b.rental.notes, *b.notes)):
         footer.append(f"Note: {n}")
     emit_table(headers, rows, fmt, footer=footer)
 
