@@ -264,7 +264,8 @@ class BudgetResult(Tabular):
     @property
     def run_cost(self) -> Quantity:
         """The final run's compute cost (budget / overhead): what dollar limits test."""
-        return (self.usd / self.overhead).to("USD")
+        out: Quantity = (self.usd / self.overhead).to("USD")
+        return out
 
     @property
     def evidence_flop(self) -> Quantity | None:
@@ -407,6 +408,8 @@ def cost_of(scn: Scenario, flop: Quantity, *, evidence_model: EvidenceModel | No
     label = "given" if "efficiency" in scn.given else (
         "essay" if scn.origin.get("efficiency", "").endswith("(essay)") else "profile")
     notes = list(scn.notes)
+    if choice.rule == "median":
+        notes.append(f"{prof.id} price: {choice.description} ({', '.join(choice.providers)})")
     notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given="efficiency" in scn.given,
                         price_given=price_given, cited_only=cited_only, price_estimate=estimated))
     return CostResult(

@@ -82,7 +82,8 @@ class Scenario:
 
     @property
     def flop_per_chip_hour(self) -> Quantity:
-        return (self.useful_flop_per_s * Q_(1, "hour")).to("FLOP")
+        out: Quantity = (self.useful_flop_per_s * Q_(1, "hour")).to("FLOP")
+        return out
 
     @property
     def has_cluster(self) -> bool:

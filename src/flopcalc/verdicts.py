@@ -123,7 +123,8 @@ class CheckResult(Tabular):
 
     @property
     def cost_with_overhead(self) -> Quantity:
-        return (self.cost * self.overhead).to("USD")
+        out: Quantity = (self.cost * self.overhead).to("USD")
+        return out
 
     @property
     def binding(self) -> tuple[RuleVerdict, ...]:
@@ -207,6 +208,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         hw = scn.cluster_flop()
         ev = delivered(scn, scn.cluster_chip_hours())
         if precision is None and scn.precision == "fp8" and "bf16" in prof.peak:
+            assert scn.days is not None
             bf16 = calc.cluster_flop(scn.chips or 0, scn.days, prof.peak["bf16"],
                                      prof.efficiency.get("bf16", scn.efficiency))
             notes.append(f"the whole run is assumed at {prof.id}'s FP8 peak ({prof.id}'s default precision); at "
@@ -237,6 +239,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     on_cluster = hw is not None and run is hw
     if on_cluster:
         dollars = scn.run_cost(scn.cluster_chip_hours())
+        assert scn.days is not None
         basis = (f"{scn.chips:,} chips x {mag(scn.days, 'day'):g} days x 24 h x "
                  f"${mag(scn.price_per_hour, 'USD/hour'):.2f}/h")
     else:
@@ -252,6 +255,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         flop_m = Measure(point)
         p = mag(scn.price_per_hour, "USD/hour")
         ue = unit.evidence
+        assert ue.chip_hours_low is not None and ue.chip_hours_high is not None
         usd_m = Measure(mag(dollars, "USD"), mag(ue.chip_hours_low, "hour") * p, mag(ue.chip_hours_high, "hour") * p,
                         None if ue.chip_hours is None else mag(ue.chip_hours, "hour") * p)
     else:

@@ -222,7 +222,7 @@ def _basis_words(ev: dict[str, Any] | None) -> str:
     n = ev.get("runs") or 0
     return {"runs": f"{n} known run{'s' if n != 1 else ''} on this generation",
             "class": "class: no known runs on this generation",
-            "cited": "cited MFU range, not runs"}.get(basis, str(basis))
+            "cited": "cited MFU range, not runs"}.get(str(basis), str(basis))
 
 
 def _flop_text(x: float, lines: list[float]) -> str:
