@@ -78,8 +78,13 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
 
     'flopcalc thresholds show ID' prints one rule's full record.
     """
-    ctx.obj = {"fmt": fmt, "files": thresholds_files}
+    ctx.obj = {"fmt": fmt, "files": thresholds_files, "as_of": as_of}
     if ctx.invoked_subcommand is not None:
+        extra = [name for name, v in (("--gpu", gpus), ("--status", statuses), ("--timeline", timeline))
+                 if v] + [f"--{k.replace('_', '-')}" for k, v in kw.items() if v is not None]
+        if extra:
+            raise click.UsageError(f"{extra[0]} does not apply to 'thresholds {ctx.invoked_subcommand}'; it takes "
+                                   "an ID, --as-of and --format")
         return
     from ..fmt import human, money, sci
     from ..rules import load_thresholds
@@ -176,14 +181,23 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
 
 @thresholds.command("show")
 @click.argument("rule_id", metavar="ID")
+@click.option("--as-of", type=params.DATE, help="The rule's status on this date (default: as last checked).")
 @format_option(default=None)
 @click.pass_context
-def thresholds_show(ctx: click.Context, rule_id: str, fmt: str | None) -> None:
+def thresholds_show(ctx: click.Context, rule_id: str, as_of: Any, fmt: str | None) -> None:
     """One rule's full record: the test, what counts, what it triggers, status history, counting notes, sources."""
     from ..rules import get_threshold, load_thresholds
+    from ..rules import thresholds as select
 
     fmt = fmt or ctx.obj["fmt"]
+    day = as_of or ctx.obj.get("as_of")
     t = get_threshold(rule_id, load_thresholds(ctx.obj["files"]))
+    if day is not None:
+        dated = select([t], as_of=day)
+        if not dated:
+            raise click.UsageError(f"{t.id} did not exist yet on {day.isoformat()}: its history starts "
+                                   f"{t.history[0].when if t.history else '(no dated history)'}")
+        t = dated[0]
     row = _threshold_row(t)
     if fmt in ("json", "csv"):
         emit_data(row, fmt)
@@ -192,7 +206,8 @@ def thresholds_show(ctx: click.Context, rule_id: str, fmt: str | None) -> None:
              ["article", t.article or "-"], ["test", t.describe_limits()], ["kind", t.kind],
              ["counts", t.counts or "-"], ["cumulative", "yes: original run plus later modifications"
                                            if t.cumulative else "no"],
-             ["triggers", t.triggers or "-"], ["applies to", t.scope or "all models"], ["status", t.status],
+             ["triggers", t.triggers or "-"], ["applies to", t.scope or "all models"],
+             [f"status on {t.as_of.isoformat()}" if t.as_of else "status", t.status],
              ["in effect", _when(t)], ["confidence", t.confidence]]
     for k, v in (t.counting or {}).items():
         table.append([f"counting: {k}", "; ".join(v) if isinstance(v, list) else
