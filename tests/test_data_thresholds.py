@@ -244,3 +244,18 @@ def test_unconfirmed_rows() -> None:
     assert BY_ID["kr-ai-basic-act"]["status"] == "in-force"
     assert _date(BY_ID["kr-ai-basic-act"]["effective_from"]) == "2026-01-22"
     assert BY_ID["eu-ai-act-systemic-risk"]["confidence"] == "confirmed"
+
+
+def test_frontier_act_is_hr_9925() -> None:
+    from conftest import invoke
+
+    out = invoke(["thresholds", "show", "us-frontier-act"]).stdout
+    assert "H.R. 9925" in out and "2026-07-23" in out
+    assert "congress.gov/bill/119th-congress/house-bill/9925" in out
+
+
+def test_no_source_is_a_search_page() -> None:
+    from flopcalc.rules import load_thresholds
+
+    for t in load_thresholds():
+        assert "/search?" not in t.source, t.id
