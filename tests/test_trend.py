@@ -60,9 +60,51 @@ def _day(text: str) -> dt.date:
     return dt.date(parts[0], parts[1], parts[2])
 
 
-def _latest_median(quotes: list[dict]) -> tuple[float, dt.date]:
-    last = max(_day(q["date"]) for q in quotes)
-    return statistics.median(float(q["usd_per_hour"]) for q in quotes if _day(q["date"]) == last), last
+def _months_back(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(y, m + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError
+
+
+def _market_quotes(doc: dict) -> list[tuple[dt.date, str, float]]:
+    """(date, tier, USD/h) of the chip's quotes on or after its release, its dated default price as one more."""
+    rel = _day(str(doc.get("released") or doc.get("year") or "1900"))
+    out = []
+    for q in doc.get("prices") or []:
+        tier = q["tier"]
+        if tier in ("contract-1yr", "contract-3yr", "spot"):  # a 0.2 name: the market of its provider
+            big = any(h in str(q.get("provider") or "").lower() for h in ("aws", "azure", "google", "oracle",
+                                                                           "microsoft", "amazon", "gcp", "oci"))
+            tier = ("hyperscaler-" if big else "neocloud-") + tier
+        out.append((_day(q["date"]), tier, float(q["usd_per_hour"])))
+    if doc.get("price_tier") and doc.get("price_date"):
+        out.append((_day(doc["price_date"]), doc["price_tier"], float(str(doc["price"]).split()[0])))
+    return sorted((x for x in out if x[0] >= rel), key=lambda x: x[0])
+
+
+def _price_on(doc: dict, tiers: tuple[str, ...], year: int) -> tuple[float, str, str] | None:
+    """The chip's price on the year's last day (or its data date, in that year), by the rule written out
+    here: the median of the tier's quotes in the 12 months to the day, else its latest earlier quote if at
+    most 24 months old; the first tier with a price wins. (price, tier, rule) or None."""
+    day = dt.date(year, 12, 31)
+    if doc.get("data_as_of"):
+        last = _day(str(doc["data_as_of"]))
+        if year > last.year:
+            return None
+        day = min(day, last)
+    quotes = _market_quotes(doc)
+    for t in tiers:
+        mine = [q for q in quotes if q[1] == t and q[0] <= day]
+        window = [q[2] for q in mine if q[0] >= _months_back(day, 12)]
+        if window:
+            return statistics.median(window), t, "median"
+        if mine and mine[-1][0] >= _months_back(day, 24):
+            return mine[-1][2], t, "latest-earlier"
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +134,12 @@ def test_every_row_chip_was_released_by_its_year(done_when):
         assert _released_year(_yaml(r["gpu"])) <= r["year"], r
 
 
-def test_projected_exactly_when_no_released_chip_has_a_dated_price(done_when, shipped):
+def test_projected_exactly_when_no_released_chip_has_a_price_on_the_years_last_day(done_when, shipped):
     for r in done_when:
         y = r["year"]
-        dated = any(_quotes(doc, t, y) for doc in shipped.values() if _released_year(doc) <= y for t in ON_DEMAND)
-        assert r["projected"] is (not dated), (y, r["gpu"])
-    assert any(r["projected"] for r in done_when)  # 2030 lies past the last dated price
+        priced = any(_price_on(doc, ON_DEMAND, y) for doc in shipped.values() if _released_year(doc) <= y)
+        assert r["projected"] is (not priced), (y, r["gpu"])
+    assert any(r["projected"] for r in done_when)  # 2030 lies past the data's date
     assert not all(r["projected"] for r in done_when)
 
 
@@ -116,16 +158,14 @@ def test_projected_rows_fall_by_the_stated_rate(done_when):
     assert pairs >= 2
 
 
-def test_rows_price_is_the_dated_quote_or_its_projection(done_when):
+def test_rows_price_is_the_price_on_the_anchor_years_last_day_or_its_projection(done_when):
     for r in done_when:
         doc = _yaml(r["gpu"])
         anchor = r["anchor_year"]
-        quotes = _quotes(doc, r["price_tier"], anchor)
-        assert quotes, r
-        if r["price_tier"] == "hyperscaler-on-demand":  # chosen only where the chip has no neocloud quote that year
-            assert not _quotes(doc, "neocloud-on-demand", anchor)
-        price, day = _latest_median(quotes)
-        assert _day(r["price_date"]) == day
+        got = _price_on(doc, ON_DEMAND, anchor)
+        assert got is not None, r
+        price, tier, rule = got
+        assert r["price_tier"] == tier and r["price_rule"] == rule
         assert r["projected"] is (anchor != r["year"])
         expected = price * 10 ** (-RATE * (r["year"] - anchor))
         assert math.isclose(r["price_usd_per_chip_hour"], expected, rel_tol=1e-12), r
@@ -135,7 +175,21 @@ def test_rows_price_is_the_dated_quote_or_its_projection(done_when):
                             rel_tol=1e-9)
 
 
-def test_the_row_is_the_cheapest_chip_dated_that_year(done_when, shipped):
+def test_observed_price_is_what_cost_as_of_the_years_last_day_charges(done_when):
+    """One date, one price: trend's observed price is pricing.choose_price's on the same day and tier."""
+    from flopcalc.hardware import default_db
+    from flopcalc.pricing import choose_price
+
+    db = default_db()
+    for r in done_when:
+        if r["projected"]:
+            continue
+        c = choose_price(db.get(r["gpu"]), tier=r["price_tier"], as_of=dt.date.fromisoformat(r["price_on"]))
+        assert not c.fallback
+        assert math.isclose(c.price.to("USD/hour").magnitude, r["price_usd_per_chip_hour"], rel_tol=1e-12), r
+
+
+def test_the_row_is_the_cheapest_chip_priced_that_year(done_when, shipped):
     from flopcalc.evidence import default_model
     from flopcalc.hardware import default_db
 
@@ -148,17 +202,36 @@ def test_the_row_is_the_cheapest_chip_dated_that_year(done_when, shipped):
         for gid, doc in shipped.items():
             if _released_year(doc) > y:
                 continue
-            qs = next((q for q in (_quotes(doc, t, y) for t in ON_DEMAND) if q), None)
-            if qs:
-                best.append((gid, _latest_median(qs)[0] / _peak(doc)))
+            got = _price_on(doc, ON_DEMAND, y)
+            if got:
+                best.append((gid, got[0] / _peak(doc)))
         row_cost_per_peak = r["price_usd_per_chip_hour"] / r["peak_flop_per_s"]
-        # no chip dated that year is cheaper per useful FLOP (each at its own evidence efficiency)
+        # no chip priced that year is cheaper per useful FLOP (each at its own evidence efficiency)
         row_cost = row_cost_per_peak / r["evidence_efficiency"]
         for gid, per_peak in best:
             p = db.get(gid)
             iv = model.interval(p, p.default_precision)
             if iv.centre is not None:
                 assert row_cost <= per_peak / iv.centre * (1 + 1e-12), (y, gid)
+
+
+def test_done_when_no_observed_year_rises_for_want_of_a_quote():
+    """trend 1e26 --from 2021 --to 2026: no observed year more than 10% above the one before; and a year's
+    chip is never dearer than last year's chip at its carried price (a year without a new quote keeps it)."""
+    rows = json.loads(ok(["trend", "1e26", "--from", "2021", "--to", "2026", "--format", "json"]))
+    assert [r["year"] for r in rows] == list(range(2021, 2027))
+    pairs = 0
+    for prev, r in zip(rows, rows[1:]):
+        if prev["projected"] or r["projected"]:
+            continue
+        pairs += 1
+        assert r["cost_usd"] <= 1.10 * prev["cost_usd"], (prev["year"], prev["cost_usd"], r["year"], r["cost_usd"])
+        doc = _yaml(prev["gpu"])
+        carried = _price_on(doc, ON_DEMAND, r["year"])
+        if carried is not None:  # last year's chip still has a price: this year's row is no dearer
+            last_chip_cost = r["flop"] / (_peak(doc) * prev["evidence_efficiency"] * 3600) * carried[0]
+            assert r["cost_usd"] <= last_chip_cost * (1 + 1e-12), (r["year"], prev["gpu"])
+    assert pairs >= 4
 
 
 def _profile(pid: str, peak_tflops: float, released: str, prices: list[tuple[float, str, str]]) -> dict:
@@ -205,18 +278,23 @@ def test_synthetic_history_golden(synthetic):
     from flopcalc import trend
 
     _, db = synthetic
-    rows = trend(["1e24"], start=2021, end=2027, gpus=["trend-a", "trend-b"], hardware=db)
-    got = [(r.year, r.gpu, r.price_tier, r.projected, r.anchor_year) for r in rows]
+    rows = trend(["1e24"], start=2021, end=2028, gpus=["trend-a", "trend-b"], hardware=db)
+    got = [(r.year, r.gpu, r.price_tier, r.projected, r.anchor_year, r.price_rule) for r in rows]
     assert got == [
-        (2021, "trend-a", "neocloud-on-demand", True, 2022),  # before the first dated price: backwards
-        (2022, "trend-a", "neocloud-on-demand", False, 2022),
-        (2023, "trend-a", "hyperscaler-on-demand", False, 2023),
-        (2024, "trend-a", "hyperscaler-on-demand", True, 2023),  # a year with no on-demand quote
-        (2025, "trend-b", "neocloud-on-demand", False, 2025),  # 8.00 / 400 beats 2.50 / 100
-        (2026, "trend-b", "neocloud-on-demand", True, 2025),
-        (2027, "trend-b", "neocloud-on-demand", True, 2025),
+        (2021, "trend-a", "neocloud-on-demand", True, 2022, "median"),  # before the first price: backwards
+        (2022, "trend-a", "neocloud-on-demand", False, 2022, "median"),  # median of 3.00 and 2.00
+        # no neocloud quote in 2023: the 2022-06 one is carried (at most 24 months old) and still preferred
+        (2023, "trend-a", "neocloud-on-demand", False, 2023, "latest-earlier"),
+        # 2022-06 is now over 24 months old: the hyperscaler quote of 2023-05 is carried
+        (2024, "trend-a", "hyperscaler-on-demand", False, 2024, "latest-earlier"),
+        (2025, "trend-b", "neocloud-on-demand", False, 2025, "median"),  # 8.00 / 400 beats 2.50 / 100
+        (2026, "trend-b", "neocloud-on-demand", False, 2026, "latest-earlier"),  # both carry: b still wins
+        (2027, "trend-b", "neocloud-on-demand", True, 2026, "latest-earlier"),  # every quote over 24 months old
+        (2028, "trend-b", "neocloud-on-demand", True, 2026, "latest-earlier"),
     ]
-    base = {2022: 2.00, 2023: 5.00, 2025: 8.00}
+    hyper_2023 = rows[3].price_usd_per_chip_hour
+    assert hyper_2023 in (4.00, 6.00)  # the latest earlier quote (two share 2023-05-01; pricing takes one)
+    base = {2022: 2.50, 2023: 2.00, 2024: hyper_2023, 2025: 8.00, 2026: 8.00}
     peak = {"trend-a": 100e12, "trend-b": 400e12}
     for r in rows:
         iv = _efficiency(db, r.gpu)
@@ -238,9 +316,28 @@ def test_synthetic_history_golden(synthetic):
         assert math.isclose(r.cost_usd_low, hours * price * math.exp(-down), rel_tol=1e-12)
         assert math.isclose(r.cost_usd_high, hours * price * math.exp(up), rel_tol=1e-12)
         assert math.isclose(r.chip_hours_low, hours / math.exp(s), rel_tol=1e-12)
-    assert rows[1].price_date == "2022-06" and rows[2].price_date == "2023-05-01" and rows[2].price_quotes == 2
-    assert rows[2].cost_usd > rows[1].cost_usd  # observed years show the dated prices, even a rise
-    assert "median of 2 quotes" in rows[2].price_source
+    assert rows[1].price_date == "2022-06" and rows[1].price_quotes == 2 and rows[1].price_on == "2022-12-31"
+    assert "median of 2 quotes" in rows[1].price_source
+    assert rows[2].price_date == "2022-06" and rows[2].to_dict()["price_carried"] is True
+    assert "carried" in rows[2].price_source
+    assert rows[2].cost_usd < rows[1].cost_usd  # a year without a new quote keeps last year's chip and price
+
+
+def test_carried_chip_beats_a_dearer_new_quote(tmp_path):
+    """A year whose only new quote is dear keeps last year's cheaper chip at its carried price."""
+    from flopcalc import trend
+    from flopcalc.hardware import load_profiles
+
+    old = _profile("trend-old", 100, "2021-01", [(1.00, "neocloud-on-demand", "2022-03-01")])
+    new = _profile("trend-new", 100, "2023-01", [(5.00, "neocloud-on-demand", "2023-04-01")])
+    files = []
+    for doc in (old, new):
+        p = tmp_path / f"{doc['id']}.yaml"
+        p.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        files.append(str(p))
+    rows = trend([1e24], start=2022, end=2024, gpus=["trend-old", "trend-new"], hardware=load_profiles(files))
+    assert [(r.year, r.gpu, r.projected, r.price_usd_per_chip_hour) for r in rows] == [
+        (2022, "trend-old", False, 1.00), (2023, "trend-old", False, 1.00), (2024, "trend-new", False, 5.00)]
 
 
 def test_synthetic_explicit_tier_and_cli(synthetic):
@@ -248,15 +345,18 @@ def test_synthetic_explicit_tier_and_cli(synthetic):
 
     files, db = synthetic
     rows = trend([1e24], start=2022, end=2025, gpus=["trend-a", "trend-b"], price_tier="contract-1yr", hardware=db)
-    assert [(r.year, r.gpu, r.price_tier, r.anchor_year) for r in rows] == [
-        (2022, "trend-a", "contract-1yr", 2024), (2023, "trend-a", "contract-1yr", 2024),
-        (2024, "trend-a", "contract-1yr", 2024), (2025, "trend-a", "contract-1yr", 2024)]
+    # a 0.2 tier name: the chip's neocloud tier of that name (its quote's provider P7 is no hyperscaler)
+    assert [(r.year, r.gpu, r.price_tier, r.anchor_year, r.projected) for r in rows] == [
+        (2022, "trend-a", "neocloud-contract-1yr", 2024, True), (2023, "trend-a", "neocloud-contract-1yr", 2024, True),
+        (2024, "trend-a", "neocloud-contract-1yr", 2024, False),
+        (2025, "trend-a", "neocloud-contract-1yr", 2025, False)]  # 2024-02 carried to 2025-12-31
     assert math.isclose(rows[0].price_usd_per_chip_hour, 1.50 * 10 ** (2 * RATE), rel_tol=1e-12)
+    assert rows[3].price_usd_per_chip_hour == 1.50
     args = ["trend", "1e24", "--gpu", "trend-a", "--gpu", "trend-b", "--to", "2027"]
     for f in files:
         args += ["--hardware-file", f]
     data = json.loads(ok([*args, "--from", "2021", "--format", "json"]))
-    assert [r["projected"] for r in data] == [True, False, False, True, False, True, True]
+    assert [r["projected"] for r in data] == [True, False, False, False, False, False, True]
     r = run([*args, "--from", "2020"])
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "2020" in r.stderr and "2021" in r.stderr
@@ -267,15 +367,15 @@ def test_api_rows(synthetic):
     from flopcalc.trends import TrendRow
 
     _, db = synthetic
-    rows = flopcalc.trend(["1e24", "1e25"], start=2024, end=2025, gpus=["trend-a", "trend-b"], hardware=db)
+    rows = flopcalc.trend(["1e24", "1e25"], start=2027, end=2028, gpus=["trend-a", "trend-b"], hardware=db)
     assert all(isinstance(r, TrendRow) for r in rows) and len(rows) == 4
-    assert [(r.year, r.flop) for r in rows] == [(2024, 1e24), (2024, 1e25), (2025, 1e24), (2025, 1e25)]
+    assert [(r.year, r.flop) for r in rows] == [(2027, 1e24), (2027, 1e25), (2028, 1e24), (2028, 1e25)]
     d = rows[0].to_dict()
     assert tuple(d)[:len(KEYS)] == KEYS
     assert d["projected"] is True and d["rate_oom_per_year"] == RATE and d["data_as_of"]["runs"]
     assert json.loads(json.dumps(d)) == d
     text = repr(rows[0])
-    assert text.startswith("TrendRow(year=2024") and "trend-a" in text and "projected from 2023" in text
+    assert text.startswith("TrendRow(year=2027") and "trend-b" in text and "projected from 2026" in text
     assert len(text) < 200
     assert math.isclose(rows[0].cost.to("USD").magnitude, rows[0].cost_usd)
 

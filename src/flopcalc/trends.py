@@ -1,9 +1,11 @@
 """Is the line getting cheaper? What a FLOP figure costs in each year, observed and projected.
 
 For each year and each FLOP figure: the cheapest way to buy that compute with chips released by
-then, at the price dated in that year and the all-in efficiency known runs imply (with its 90%
-interval). Years with no dated price are projected from the nearest dated year at Epoch AI's
-measured decline in price per FLOP. The method, and why, is in docs/trend-method.md.
+then, each at its price on the year's last day (flopcalc.pricing's rule: the median of its quotes
+in the 12 months to the day, else its latest earlier quote if at most 24 months old, so a year
+without a new quote keeps last year's chips), and the all-in efficiency known runs imply (with its
+90% interval). Years in which no chip has a price are projected from the nearest priced year at
+Epoch AI's measured decline in price per FLOP. The method, and why, is in docs/trend-method.md.
 
     >>> rows = trend([1e25], start=2024, end=2024, gpus=["h100"])
     >>> rows[0].gpu, rows[0].price_tier, rows[0].projected
@@ -22,7 +24,7 @@ from . import calc
 from ._schema import first_day
 from .errors import InputError, InputTypeError
 from .evidence import EfficiencyInterval, default_model
-from .hardware import PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
+from .hardware import LEGACY_TIERS, PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
 from .rows import Tabular
 from .units import Q_, mag, parse_quantity
 
@@ -79,8 +81,10 @@ class TrendRow(Tabular):
     anchor_price_usd_per_chip_hour: float
     price_source: str
     price_url: str | None
-    price_quotes: int  # quotes on the price date (their median is the price)
+    price_quotes: int  # the quotes whose median is the price (one, for a carried quote)
     hardware_data_as_of: str | None = None
+    price_on: str | None = None  # the date the price is the tier's price on: the anchor year's last day
+    price_rule: str = "median"  # "median" (of the quotes in the 12 months to price_on) or "latest-earlier"
     rate_oom_per_year: float = RATE_OOM_PER_YEAR
     rate_oom_per_year_low: float = RATE_BAND[0]
     rate_oom_per_year_high: float = RATE_BAND[1]
@@ -143,6 +147,9 @@ class TrendRow(Tabular):
             "price_source": self.price_source,
             "price_url": self.price_url,
             "price_quotes": self.price_quotes,
+            "price_on": self.price_on,
+            "price_rule": self.price_rule,
+            "price_carried": self.price_rule == "latest-earlier",
             "data_as_of": data_as_of(self.hardware_data_as_of),
         }
 
@@ -154,12 +161,14 @@ class TrendRow(Tabular):
 
 @dataclass(frozen=True)
 class _YearPrice:
-    """A chip's price in one calendar year: the tier's latest quote date that year, the median of its quotes."""
+    """A chip's price in one year: its tier's price on the year's last day (pricing's rule)."""
 
     usd_per_hour: float
     tier: str
-    date: str
-    quotes: tuple[PricePoint, ...]
+    date: str  # the latest quote the price rests on
+    quotes: tuple[PricePoint, ...]  # the quotes whose median it is (one, for a carried quote)
+    on: str  # the date it is the price on: the year's last day (or the data's date, in the data's year)
+    rule: str  # "median" (quotes in the 12 months to `on`) or "latest-earlier" (carried, at most 24 months old)
 
 
 @dataclass(frozen=True)
@@ -202,9 +211,10 @@ def _tier(price_tier: str | None) -> str | None:
     t = str(price_tier).strip().lower()
     if t == ON_DEMAND:
         return None
-    if t not in PRICE_TIERS:
+    if t not in PRICE_TIERS and t not in LEGACY_TIERS:
         raise InputError(f"price tier {str(price_tier)[:30]!r} is not a tier; use {ON_DEMAND} (the default) or one "
-                         f"of {', '.join(PRICE_TIERS)}")
+                         f"of {', '.join(PRICE_TIERS)} (or {', '.join(LEGACY_TIERS)}: neocloud where quoted, else "
+                         "hyperscaler)")
     return t
 
 
@@ -219,25 +229,82 @@ def release_year(profile: Profile) -> int | None:
     return profile.year
 
 
+def _months_before(day: _dt.date, months: int) -> _dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return _dt.date(y, m + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _dated_quotes(profile: Profile) -> list[PricePoint]:
+    """The chip's dated quotes on or after its release, its dated default price counting as one (pricing's rule)."""
+    from .pricing import released_on
+
+    out = [p for p in profile.prices if released_on(profile, first_day(p.date))]
+    if profile.price_tier is not None and profile.price_date is not None and released_on(
+            profile, first_day(profile.price_date)):
+        out.append(PricePoint(usd_per_hour=float(profile.price.to("USD/hour").magnitude), tier=profile.price_tier,
+                              date=profile.price_date, source=f"profile {profile.id} default price",
+                              provider="profile default"))
+    return sorted(out, key=lambda p: first_day(p.date))
+
+
+def price_on(quotes: Sequence[PricePoint], tier: str, day: _dt.date) -> _YearPrice | None:
+    """The tier's price on `day` as flopcalc.pricing gives it: the median of the tier's quotes dated in the
+    WINDOW_MONTHS to the day, else its latest earlier quote if at most STALE_MONTHS old, else None."""
+    from .pricing import STALE_MONTHS, WINDOW_MONTHS
+
+    mine = [q for q in quotes if q.tier == tier and first_day(q.date) <= day]
+    start = _months_before(day, WINDOW_MONTHS)
+    window = tuple(q for q in mine if first_day(q.date) >= start)
+    if window:
+        return _YearPrice(float(statistics.median(q.usd_per_hour for q in window)), tier, window[-1].date, window,
+                          day.isoformat(), "median")
+    if mine and first_day(mine[-1].date) >= _months_before(day, STALE_MONTHS):
+        q = mine[-1]
+        return _YearPrice(q.usd_per_hour, tier, q.date, (q,), day.isoformat(), "latest-earlier")
+    return None
+
+
+def _tiers_for(profile: Profile, tier: str | None) -> tuple[str, ...]:
+    """The tiers a chip is priced in, in order of preference (neocloud before hyperscaler)."""
+    if tier is None:
+        return ON_DEMAND_TIERS
+    if tier in LEGACY_TIERS:
+        return (f"neocloud-{tier}", f"hyperscaler-{tier}")
+    return (tier,)
+
+
 def _year_prices(profile: Profile, tier: str | None, released: int | None) -> dict[int, _YearPrice]:
-    tiers = ON_DEMAND_TIERS if tier is None else (tier,)
-    by_year: dict[int, dict[str, list[PricePoint]]] = {}
-    for p in profile.prices:
-        y = int(p.date[:4])
-        if released is not None and y < released:
-            continue  # a quote dated before the chip's release year cannot be a market price
-        by_year.setdefault(y, {}).setdefault(p.tier, []).append(p)
+    """The chip's price in each year it has one: its price on the year's last day (in the year of the
+    profile's data date, on that date: prices are not known past it, and later years are projected)."""
+    quotes = _dated_quotes(profile)
+    tiers = _tiers_for(profile, tier)
+    quotes = [q for q in quotes if q.tier in tiers]
+    if not quotes:
+        return {}
+    from .pricing import STALE_MONTHS
+
+    last_data = first_day(profile.data_as_of) if profile.data_as_of else None
+    y0 = first_day(quotes[0].date).year
+    if released is not None:
+        y0 = max(y0, released)
+    y1 = first_day(quotes[-1].date).year + (STALE_MONTHS + 11) // 12
+    if last_data is not None:
+        y1 = min(y1, last_data.year)
     out: dict[int, _YearPrice] = {}
-    for y, quotes in by_year.items():
+    for y in range(y0, y1 + 1):
+        day = _dt.date(y, 12, 31)
+        if last_data is not None and day > last_data:
+            day = last_data
         for t in tiers:
-            qs = quotes.get(t)
-            if not qs:
-                continue
-            last = max(first_day(q.date) for q in qs)
-            on = tuple(q for q in qs if first_day(q.date) == last)
-            out[y] = _YearPrice(float(statistics.median(q.usd_per_hour for q in on)), t,
-                                max((q.date for q in on), key=len), on)
-            break
+            yp = price_on(quotes, t, day)
+            if yp is not None:
+                out[y] = yp
+                break
     return out
 
 
@@ -322,6 +389,8 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
     q0 = yp.quotes[0]
     if len(yp.quotes) == 1:
         source = f"{q0.provider}: {q0.source}" if q0.provider and q0.provider not in q0.source else q0.source
+        if yp.rule == "latest-earlier":
+            source = f"carried (no {yp.tier} quote in the 12 months to {yp.on}): {source}"
     else:
         source = f"median of {len(yp.quotes)} quotes: " + "; ".join(
             f"${q.usd_per_hour:g} {q.provider or q.source}" for q in yp.quotes)
@@ -335,14 +404,15 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
         evidence_efficiency_low=float(iv.low or 0), evidence_efficiency_high=float(iv.high or 0),
         efficiency_basis=iv.basis, anchor_year=anchor, anchor_price_usd_per_chip_hour=yp.usd_per_hour,
         price_source=source, price_url=q0.url if len(yp.quotes) == 1 or len({q.url for q in yp.quotes}) == 1
-        else None, price_quotes=len(yp.quotes), hardware_data_as_of=prof.data_as_of)
+        else None, price_quotes=len(yp.quotes), hardware_data_as_of=prof.data_as_of, price_on=yp.on,
+        price_rule=yp.rule)
 
 
 def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
           gpus: Sequence[str | Profile] | None = None, price_tier: str | None = None,
           hardware: HardwareDB | None = None) -> list[TrendRow]:
     """For each year from `start` to `end` and each FLOP figure: the cheapest chip released by then (or
-    among `gpus`), at the price dated in that year, with the evidence efficiency and its 90% interval.
+    among `gpus`), at its price on the year's last day (carried up to 24 months), with the evidence efficiency and its 90% interval.
 
     Years with no dated price are projected from the nearest dated year (earlier if any, else later)
     at 0.14 orders of magnitude a year, the 0.10-0.19 band widening the interval. `price_tier`: one
@@ -401,18 +471,19 @@ def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None, sources: 
     """The method in a few sentences with its source (shown under the table); `sources` adds one line
     per dated price the rows rest on (price_sources)."""
     t = _tier(tier)
-    which = (f"the {t} tier" if t else "on-demand prices: a chip's neocloud quote where it has one that year, "
-             "else its hyperscaler quote")
+    which = (f"the {t} tier" if t else "on-demand prices: a chip's neocloud price where it has one, "
+             "else its hyperscaler price")
     lines = [
         "cost = FLOP / (dense peak at the chip's default precision x all-in efficiency that known runs imply "
         "x 3600 s) x price per chip-hour; the 90% interval is the efficiency evidence's ('cited' = the "
         "profile's cited MFU range, not evidence from runs).",
-        f"chip = the cheapest at that cost among chips released by that year with a dated price in it ({which}); "
-        "a year's price is the latest quote dated in it (the median of quotes on that date).",
+        f"chip = the cheapest at that cost among chips released by that year with a price on its last day ({which}); "
+        "a chip's price on a day is the median of its quotes in the 12 months to it, else its latest earlier quote "
+        "if at most 24 months old (carried), so a year without a new quote keeps last year's chips.",
     ]
     if any(r.projected for r in rows):
         lines.append(
-            f"projected = no chip had a dated price that year: the nearest earlier dated year's cheapest price "
+            f"projected = no chip had a price on that year's last day: the nearest earlier priced year's cheapest price "
             f"(before the first, the first's, backwards) moved at Epoch AI's measured decline in price per FLOP, "
             f"{RATE_OOM_PER_YEAR:g} orders of magnitude a year (x{10 ** -RATE_OOM_PER_YEAR:.2f} a year); its band "
             f"{RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f} (Hobbhahn and Besiroglu's 2.07-year doubling of FLOP/s per "

@@ -50,8 +50,9 @@ def trend(flop: tuple[Any, ...], start: int | None, end: int | None, gpus: tuple
           fmt: str, hardware_files: tuple[str, ...]) -> None:
     """Is the line getting cheaper? The cost of FLOP in each year, on the cheapest chip of the time.
 
-    Each year: chips released by then, at the price dated in that year and the efficiency known
-    runs imply (90% interval). Years with no dated price are projected at Epoch AI's measured
+    Each year: chips released by then, each at its price on the year's last day (median of its quotes in
+    the 12 months to it, else its latest quote up to 24 months old), and the efficiency known
+    runs imply (90% interval). Years in which no chip has a price are projected at Epoch AI's measured
     decline in price per FLOP (0.14 orders of magnitude a year) and marked.
     """
     from ..fmt import human, money, sci
