@@ -84,6 +84,7 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
         "effective_flop_per_s": mag(r.effective_flop_per_s, "FLOP/s"),
         "flop_per_chip_hour": mag(r.flop_per_chip_hour, "FLOP"),
         "chip_hours": mag(r.chip_hours, "hour"),
+        "run_chip_hours": mag(r.chip_hours, "hour"),
         "price_usd_per_chip_hour": mag(r.price, "USD/hour"),
         "price_tier": r.price_tier,
         "price_date": r.price_date,
@@ -133,6 +134,7 @@ def cost_row(r: CostResult, *, ranges: bool = True) -> dict[str, Any]:
     row["assumptions_from"] = dict(r.origin)
     row["assumption_source"] = r.assumption_label
     row["profile_file"] = r.profile_path
+    row["as_of"] = r.scenario.day.isoformat() if r.scenario is not None else None
     row["notes"] = list(r.notes)
     row["data_as_of"] = data_as_of(r.data_as_of)
     # The rental basis (docs/cost-bases.md): the same figure as cost_usd, named for the basis.
@@ -176,6 +178,7 @@ def budget_row(b: BudgetResult, *, ranges: bool = True) -> dict[str, Any]:
                                                      opt(b.flop_after_overhead_high, "FLOP"))
         row["flop_after_overhead_low"], row["flop_after_overhead_high"] = row["flop_low"], row["flop_high"]
         row["evidence"] = d.to_dict() if d is not None else None
+    row["as_of"] = b.unit.scenario.day.isoformat() if b.unit.scenario is not None else None
     row["notes"] = list(b.notes)
     row["data_as_of"] = data_as_of(b.unit.data_as_of)
     return row
