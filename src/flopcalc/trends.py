@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from . import calc
 from ._schema import first_day
-from .errors import InputError, InputTypeError
+from .errors import FlopcalcError, InputError, InputTypeError
 from .evidence import EfficiencyInterval, default_model
 from .hardware import LEGACY_TIERS, PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
 from .rows import Tabular
@@ -31,7 +31,7 @@ from .units import Q_, mag, parse_quantity
 if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
-__all__ = ["TrendRow", "trend", "parse_year", "release_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR",
+__all__ = ["TREND_BASES", "TrendRow", "trend", "parse_year", "release_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR",
            "RATE_BAND", "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
 
 # Epoch AI (Hobbhahn and Besiroglu 2022), "Trends in GPU price-performance": FLOP/s per dollar of
@@ -85,6 +85,17 @@ class TrendRow(Tabular):
     hardware_data_as_of: str | None = None
     price_on: str | None = None  # the date the price is the tier's price on: the anchor year's last day
     price_rule: str = "median"  # "median" (of the quotes in the 12 months to price_on) or "latest-earlier"
+    # --dollars / --basis (docs/cost-bases.md); None unless asked for.
+    dollars: str | None = None  # e.g. "2026-01 USD (PPI PCU518210518210)"; money fields are in these dollars
+    nominal_month: str | None = None  # the month the row's nominal dollars are of (its price day's month)
+    inflation_factor: float | None = None  # PPI(dollars month) / PPI(nominal_month)
+    cost_usd_nominal: float | None = None
+    basis: str | None = None
+    start: str | None = None  # the amortized run's start: the year's last day
+    amortized_cost_usd: float | None = None
+    amortized_cost_usd_low: float | None = None
+    amortized_cost_usd_high: float | None = None
+    amortized_note: str | None = None
     rate_oom_per_year: float = RATE_OOM_PER_YEAR
     rate_oom_per_year_low: float = RATE_BAND[0]
     rate_oom_per_year_high: float = RATE_BAND[1]
@@ -151,6 +162,15 @@ class TrendRow(Tabular):
             "price_rule": self.price_rule,
             "price_carried": self.price_rule == "latest-earlier",
             "data_as_of": data_as_of(self.hardware_data_as_of),
+            **({} if self.dollars is None else {
+                "rental_cost_usd": self.cost_usd, "rental_cost_usd_low": self.cost_usd_low,
+                "rental_cost_usd_high": self.cost_usd_high, "dollars": self.dollars,
+                "nominal_month": self.nominal_month, "inflation_factor": self.inflation_factor,
+                "cost_usd_nominal": self.cost_usd_nominal}),
+            **({} if self.basis is None or self.basis == "rental" else {
+                "basis": self.basis, "start": self.start, "amortized_cost_usd": self.amortized_cost_usd,
+                "amortized_cost_usd_low": self.amortized_cost_usd_low,
+                "amortized_cost_usd_high": self.amortized_cost_usd_high, "amortized_note": self.amortized_note}),
         }
 
     def __repr__(self) -> str:
@@ -410,7 +430,7 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
 
 def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
           gpus: Sequence[str | Profile] | None = None, price_tier: str | None = None,
-          hardware: HardwareDB | None = None) -> list[TrendRow]:
+          hardware: HardwareDB | None = None, dollars: Any = None, basis: str = "rental") -> list[TrendRow]:
     """For each year from `start` to `end` and each FLOP figure: the cheapest chip released by then (or
     among `gpus`), at its price on the year's last day (carried up to 24 months), with the evidence efficiency and its 90% interval.
 
@@ -418,6 +438,12 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
     at 0.14 orders of magnitude a year, the 0.10-0.19 band widening the interval. `price_tier`: one
     tier, or None / 'on-demand' (neocloud where quoted, else hyperscaler). Defaults: 2020 to this
     year + 4. Rows come year by year, FLOP figures in the order given.
+
+    dollars ('YYYY-MM'): every dollar of a row in that month's dollars, by the producer price index
+    PCU518210518210: cost x PPI(dollars) / PPI(the month of the row's price day, its year's last
+    day; a month past the published index uses its last value). basis 'amortized' or 'all' adds
+    amortized_cost_usd: the row's chip running that FLOP figure (its chip-hours and their 90%
+    interval) from the year's last day, Epoch AI's way (flopcalc.cost_bases).
 
         >>> rows = trend([1e25, 1e26], start=2024, end=2025, gpus=["h100"])
         >>> [(r.year, f"{r.flop:.0e}", r.gpu) for r in rows]
@@ -448,11 +474,79 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
         names = ", ".join(skipped[:6]) + (", ..." if len(skipped) > 6 else "")
         raise InputError(f"no chip can be priced over time: {names}; a trend needs dated quotes (`prices` in the "
                          f"profile), so choose another chip or --price-tier")
+    b = _basis(basis)
+    month = _dollars(dollars, y0)
     rows: list[TrendRow] = []
     for year in range(y0, y1 + 1):
         chip, anchor = _pick(year, chips, tier, given)
         rows.extend(_row(year, f, chip, anchor) for f in fs)
+    if month is not None or b != "rental":
+        rows = [_on_bases(r, db, b, month) for r in rows]
     return rows
+
+
+TREND_BASES = ("rental", "amortized", "all")
+
+
+def _basis(basis: Any) -> str:
+    s = basis.strip().lower() if isinstance(basis, str) else None
+    if s not in TREND_BASES:
+        shown = repr(basis) if isinstance(basis, str) else str(basis)
+        extra = ": a trend has no cluster to buy" if s == "acquisition" else ""
+        raise InputError(f"basis {shown[:40]} is not a trend basis{extra}: expected one of {', '.join(TREND_BASES)}")
+    return s
+
+
+def _dollars(dollars: Any, first_year: int) -> str | None:
+    if dollars is None:
+        return None
+    import re
+
+    text = dollars.strftime("%Y-%m") if isinstance(dollars, _dt.date) else dollars
+    if not isinstance(text, str) or not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", text.strip()):
+        shown = repr(dollars) if isinstance(dollars, str) else str(dollars)
+        raise InputError(f"dollars month {shown[:40]} is not a month: expected YYYY-MM, e.g. 2026-01")
+    from .cost_bases import PPI_SERIES, cost_data
+
+    text = text.strip()
+    first = min(cost_data().ppi)
+    if text < first:
+        raise InputError(f"dollars month {text} is before the {PPI_SERIES} price index starts: expected YYYY-MM "
+                         f"from {first} on, e.g. 2026-01")
+    if f"{first_year}-12" < first:
+        raise InputError(f"start year {first_year} is before the {PPI_SERIES} price index starts ({first}): give "
+                         f"--from {int(first[:4]) + 1} or later with --dollars")
+    return text
+
+
+def _on_bases(r: TrendRow, db: HardwareDB, basis: str, month: str | None) -> TrendRow:
+    """The row in `month`'s dollars (if given), with the amortized cost (if asked)."""
+    from dataclasses import replace
+
+    from .cost_bases import PPI_SERIES, basis_costs, cost_data, ppi_month
+
+    day = _dt.date.fromisoformat(r.price_on) if r.price_on and not r.projected else _dt.date(r.year, 12, 31)
+    nominal = day.strftime("%Y-%m")
+    out = replace(r, basis=basis)
+    if month is not None:
+        data = cost_data()
+        f = data.ppi[ppi_month(month, data=data)] / data.ppi[ppi_month(nominal, data=data)]
+        out = replace(out, dollars=f"{month} USD (PPI {PPI_SERIES})", nominal_month=nominal, inflation_factor=f,
+                      cost_usd_nominal=r.cost_usd, cost_usd=r.cost_usd * f, cost_usd_low=r.cost_usd_low * f,
+                      cost_usd_high=r.cost_usd_high * f, price_usd_per_chip_hour=r.price_usd_per_chip_hour * f)
+    if basis != "rental":
+        start = _dt.date(r.year, 12, 31)
+        out = replace(out, start=start.isoformat())
+        try:
+            bc = basis_costs(db.get(r.gpu), Q_(r.chip_hours, "hour"), start, dollars=month,
+                             chip_hours_low=Q_(r.chip_hours_low, "hour"), chip_hours_high=Q_(r.chip_hours_high, "hour"))
+        except FlopcalcError as e:
+            return replace(out, amortized_note=str(e))
+        out = replace(out, amortized_cost_usd=mag(bc.amortized, "USD"),
+                      amortized_cost_usd_low=mag(bc.amortized_low, "USD"),
+                      amortized_cost_usd_high=mag(bc.amortized_high, "USD"),
+                      amortized_note="; ".join(bc.notes) or None)
+    return out
 
 
 def price_sources(rows: Sequence[TrendRow]) -> list[str]:
