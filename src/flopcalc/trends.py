@@ -162,9 +162,11 @@ class TrendRow(Tabular):
             "price_rule": self.price_rule,
             "price_carried": self.price_rule == "latest-earlier",
             "data_as_of": data_as_of(self.hardware_data_as_of),
-            **({} if self.dollars is None else {
+            **({} if self.dollars is None and self.basis in (None, "rental") else {
                 "rental_cost_usd": self.cost_usd, "rental_cost_usd_low": self.cost_usd_low,
-                "rental_cost_usd_high": self.cost_usd_high, "dollars": self.dollars,
+                "rental_cost_usd_high": self.cost_usd_high}),
+            **({} if self.dollars is None else {
+                "dollars": self.dollars,
                 "nominal_month": self.nominal_month, "inflation_factor": self.inflation_factor,
                 "cost_usd_nominal": self.cost_usd_nominal}),
             **({} if self.basis is None or self.basis == "rental" else {
