@@ -447,7 +447,10 @@ def _notes(prof: Profile, prec: str, *, eff: float, price: Quantity, ev: Evidenc
     if price_estimate:
         notes.append(f"{prof.id}'s default price is an estimate (no public per-hour quote): see "
                      f"'flopcalc hardware show {prof.id}', or give --price")
-    if prof.confidence != "high":
+    if prof.confidence == "user":
+        notes.append(f"{prof.id} is your own profile ({prof.path}): its figures are yours, not checked by flopcalc"
+                     + (f"; defaults used for {', '.join(prof.defaults)}" if prof.defaults else ""))
+    elif prof.confidence != "high":
         notes.append(f"{prof.id}'s peak figures are {prof.confidence} confidence"
                      + (f": {prof.confidence_note}" if prof.confidence_note else ""))
     return notes
@@ -485,7 +488,9 @@ def cost_table(
     out: list[CostResult] = []
     several = len(gpus) > 1
     p = parse_precision(precision)
-    for g in gpus:  # one scenario per chip, however many FLOP values
+    from .hardware import default_db
+
+    for g in (hardware or default_db()).unique(gpus) if several else gpus:  # one scenario per chip
         scn = scenario(g, precision=p, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                        as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
                        grid_intensity=grid_intensity, hardware=hardware, fallback_precision=several)

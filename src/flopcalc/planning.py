@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from . import calc
 from . import energy as _energy
 from .errors import InputError, InputTypeError
+from .fmt import plural
 from .estimate import CostResult, DeliveredEvidence, delivered
 from .estimate import cost_of as _cost_of
 from .hardware import HardwareDB, Profile
@@ -304,7 +305,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         notes.append(f"the cluster ({n_chips:,} chips) cannot hold the training state: that needs at least "
                      f"{mem_chips:,} chips of {mag(prof.memory, 'GB'):g} GB")
     if n_chips is not None and start != "cluster" and d is not None:
-        notes.append(f"{n_chips:,} chips is the fewest that finish the final run ({mag(run_hours, 'hour'):,.0f} "
+        notes.append(f"{plural(n_chips, 'chip')} is the fewest that finish the final run ({mag(run_hours, 'hour'):,.0f} "
                      f"chip-hours) in {mag(d, 'day'):g} days; overhead adds time or chips beyond that")
 
     return Plan(

@@ -134,6 +134,9 @@ class Threshold:
     def limit(self, kind: str) -> Limit | None:
         return next((lim for lim in self.limits if lim.kind == kind), None)
 
+    def __repr__(self) -> str:
+        return f"Threshold(id={self.id!r}, limits={self.describe_limits()!r}, status={self.status!r})"
+
     @property
     def kind(self) -> str:
         return "+".join(lim.kind for lim in self.limits)

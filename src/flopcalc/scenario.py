@@ -160,7 +160,7 @@ def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None
     eff = parse_efficiency(efficiency) if efficiency is not None else prof.efficiency_for(prec)
     essay = any("jack-clark" in (s.url or "") for s in prof.sources_for("efficiency"))
     origin["efficiency"] = "given" if efficiency is not None else (f"{base} (essay)" if essay else base)
-    notes: list[str] = []
+    notes: list[str] = [prof.replaces_note] if prof.replaces_note else []
     if fell_back:
         notes.append(f"{prof.id} has no {asked} peak: used its default {prec}")
     if price is not None:

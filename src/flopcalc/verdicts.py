@@ -234,7 +234,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     else:
         raise InputError("nothing to check: give a FLOP figure, or params and tokens, or a chip, chips and days, "
                          "or a modification (base FLOP with fine-tuning tokens)")
-    rev = parse_quantity(revenue, "usd", what="revenue").to("USD") if revenue is not None else None
+    rev = parse_quantity(revenue, "usd", what="revenue", allow_zero=True).to("USD") if revenue is not None else None
     unit = cost_of(scn, run)
     on_cluster = hw is not None and run is hw
     if on_cluster:

@@ -54,8 +54,8 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days (and sizes the cluster "
                                                  "--basis acquisition buys).")
 @click.option("--days", type=params.DAYS, help="Target wall-clock time (bare number: days): adds chips needed.")
-@click.option("--basis", type=_lazy("BASIS", "parse_basis"), default="rental", show_default=True,
-              help="Which dollars: rental (chip-hours at a market price), amortized (what the owner's run costs: "
+@click.option("--basis", type=_lazy("BASIS", "parse_basis"),
+              help="Which dollars (default rental): rental (chip-hours at a market price), amortized (what the owner's run costs: "
                    "depreciation + interconnect + energy, Epoch AI's method), acquisition (buying the cluster) "
                    "or all. See docs/cost-bases.md.")
 @click.option("--chip-hours", type=_lazy("H", "parse_chip_hours"),
@@ -77,7 +77,7 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @hardware_files_option()
 def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, no_range: bool,
          hardware_files: tuple[str, ...], chips: int | None, days: Any, pue: float | None,
-         grid_intensity: float | None, as_of: Any, basis: str, chip_hours: Any, start: Any, dollars: str | None,
+         grid_intensity: float | None, as_of: Any, basis: str | None, chip_hours: Any, start: Any, dollars: str | None,
          operator: str | None, **kw: Any) -> None:
     """What training with FLOP costs: chip-hours, dollars, energy; the assumption and the evidence.
 
@@ -97,6 +97,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
                                f"--chip-hours {mag(chip_hours, 'hour'):g}")
     if chip_hours is None and not flop:
         raise click.UsageError("Missing argument 'FLOP...': give FLOP (e.g. 1e26) or --chip-hours H (e.g. 5.7e7)")
+    basis = basis or "rental"
     if basis != "rental" or chip_hours is not None or dollars is not None or start is not None or \
             operator is not None:
         from ..bases import cost_table_on_bases
@@ -270,7 +271,7 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
     from ..verdicts import budget_verdicts
 
     db = load_db(hardware_files)
-    results = [budget_fn(a, g, hardware=db, as_of=as_of, **overrides(kw)) for g in gpus for a in amount]
+    results = [budget_fn(a, g, hardware=db, as_of=as_of, **overrides(kw)) for g in db.unique(gpus) for a in amount]
     rules = load_thresholds(thresholds_files)
     rows = []
     for b in results:

@@ -29,7 +29,7 @@ class ReportCommand(StrictCommand):
 @click.option("--as-of", type=params.DATE,
               help="Set the run against the rules as they stood on this date (default today) and price each chip at "
                    "its latest dated price on or before it.")
-@click.option("--revenue", type=params.USD, help="The developer's annual revenue, for revenue tiers ('$600M').")
+@click.option("--revenue", type=params.REVENUE, help="The developer's annual revenue, for revenue tiers ('$600M').")
 @click.option("--params", "n_params", type=params.count("params"),
               help="Instead of FLOP: parameters N (with --tokens; C = 6 N D).")
 @click.option("--tokens", type=params.count("tokens"), help="Instead of FLOP: training tokens D (with --params).")

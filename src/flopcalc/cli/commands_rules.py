@@ -256,7 +256,7 @@ def _flop_text(x: float, lines: list[float]) -> str:
 @click.option("--gpu", metavar="ID", type=params.CHIP, help="Chip (hardware method; also prices the run). Default h100.")
 @click.option("--chips", type=params.CHIPS, help="Chips in the run (hardware method; 16384 or 16k).")
 @click.option("--days", type=params.DAYS, help="Days of training (hardware method).")
-@click.option("--revenue", type=params.USD, help="The developer's annual revenue, for revenue tiers ('$600M').")
+@click.option("--revenue", type=params.REVENUE, help="The developer's annual revenue, for revenue tiers ('$600M').")
 @click.option("--base-flop", metavar="X", help="Modification: the original model's training compute, or 'unknown'.")
 @click.option("--finetune-tokens", type=params.count("fine-tuning tokens"),
               help="Modification: tokens of fine-tuning (with --params).")
