@@ -49,6 +49,8 @@ HARDWARE = {
     "NVIDIA A100": "a100",
     "NVIDIA A100 SXM4 80 GB": "a100",
     "NVIDIA A100 SXM4 40 GB": "a100-40gb",
+    # both A100 SXM4 memory sizes in one run: the same 312 TFLOP/s dense BF16 peak, so one chip for the efficiency
+    "NVIDIA A100 SXM4 40 GB,NVIDIA A100 SXM4 80 GB": "a100",
     "NVIDIA A800 SXM": "a800",
     "NVIDIA A800 PCIe 40 GB": "a800",  # same 312 TFLOP/s dense BF16 peak as the SXM part
     "NVIDIA V100": "v100",
@@ -61,7 +63,12 @@ HARDWARE = {
     "Google TPU v4": "tpu-v4",
     "Google TPU v5e": "tpu-v5e",
     "Google TPU v5p": "tpu-v5p",
+    "Google TPU v6e Trillium": "tpu-v6e",
 }
+# Chips with two TensorCores each: Epoch's "Hardware quantity" sometimes counts cores (a "TPUv3-8" is 4 chips); its
+# compute notes then say how many chips ("64 chips [=128 cores]", "So 4 chips"), and that count is used.
+TWO_CORES_PER_CHIP = {"tpu-v2", "tpu-v3"}
+_CHIPS_IN_NOTES = re.compile(r"(\d+)\s+chips\b", re.I)
 DEFAULT_16 = {"v100": "fp16", "v100-16gb": "fp16"}  # others: bf16
 MIN_E, MAX_E = 0.01, 0.8  # all-in efficiency cannot exceed MFU; no public run reports MFU above 0.8
 ALLOWED_METHODS = {"Reported", "Operation counting", "Hardware"}
@@ -207,6 +214,13 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
         flop = leg
     hours = _f(row["Training chip-hours"])
     chips, wall = _f(row["Hardware quantity"]), _f(row["Training time (hours)"])
+    cores_note = ""
+    if gpu in TWO_CORES_PER_CHIP and chips:
+        stated = {float(m) for m in _CHIPS_IN_NOTES.findall(row["Training compute notes"])}
+        if chips / 2 in stated:
+            cores_note = (f" Epoch's hardware quantity ({chips:g}) counts TensorCores; its compute notes give "
+                          f"{chips / 2:g} chips, used here.")
+            chips = chips / 2
     if hours is not None:
         kind = "reported"
     elif chips and wall:
@@ -227,7 +241,7 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
     used = ["Model", "Organization", "Publication date", "Link", "Training hardware", "Training compute (FLOP)",
             "Training compute estimation method", "Numerical format", "Confidence"]
     used += ["Training chip-hours"] if kind == "reported" else ["Hardware quantity", "Training time (hours)"]
-    if "Hardware" in methods:
+    if "Hardware" in methods or cores_note:
         used.append("Training compute notes")
     if kind == "calendar-window":
         used.append("Training time notes")
@@ -245,7 +259,7 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
         "grade": {"Confident": "SOLID", "Likely": "MEDIUM"}.get(row["Confidence"].strip(), "MEDIUM"),
         "source": (f"{link} ; " if link.startswith("http") else "") +
                   f"Epoch AI, All ML Systems dataset (CC-BY 4.0), https://{REPO} at commit {commit}, system {name!r}",
-        "notes": f"FLOP {fl}; {how}.",
+        "notes": f"FLOP {fl}; {how}.{cores_note}",
         "epoch": {"system": name, "commit": commit, "columns": used},
     }
 
