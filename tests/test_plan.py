@@ -310,3 +310,18 @@ if __name__ == "__main__":
         os.environ["FLOPCALC_HARDWARE_PATH"] = ""
         DOC.write_text(BLOCK.sub(lambda m: f"<!-- output: {m['cmd']} -->\n```text\n{_doc_run(m['cmd'])}```",
                                  DOC.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_plan_compares_chips_on_one_basis() -> None:
+    res = run(["plan", "$50M", "--gpu", "h100", "--gpu", "b200", "--gpu", "h100-sxm", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    plans = json.loads(res.stdout)
+    assert [p["gpu"] for p in plans] == ["h100", "b200"]  # one plan per chip, a chip named twice counted once
+    assert {p["price_tier"] for p in plans} == {"neocloud-on-demand"}  # one basis: each chip's on-demand price
+    for p in plans:  # each plan is the single-chip plan at that tier
+        alone = plan_json(["$50M", "--gpu", p["gpu"], "--price-tier", "neocloud-on-demand"])
+        assert alone["flop"] == p["flop"] and alone["price_usd_per_chip_hour"] == p["price_usd_per_chip_hour"]
+        assert close(p["flop"], 50e6 / OVERHEAD / p["price_usd_per_chip_hour"] * p["flop_per_chip_hour"])
+    text = run(["plan", "$50M", "--gpu", "h100", "--gpu", "tpu-v4", "--precision", "fp8"])
+    assert text.exit_code == 0, text.output
+    assert "tpu-v4 (bf16*)" in text.stdout and "tpu-v4 has no fp8 peak" in text.stdout and "Basis:" in text.stdout

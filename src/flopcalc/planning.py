@@ -199,14 +199,15 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
          gpu: str | Profile | None = "h100", precision: str | None = None, peak: Any = None, efficiency: Any = None,
          price: Any = None, price_tier: str | None = None, overhead: Any = None, tokens_per_param: Any = None,
          pue: Any = None, as_of: _dt.date | str | None = None, rules: Iterable[Threshold] | None = None,
-         include_all: bool = False, hardware: HardwareDB | None = None) -> Plan:
+         include_all: bool = False, hardware: HardwareDB | None = None, fallback_precision: bool = False) -> Plan:
     """Plan a run from ONE starting point: a `budget` ('$50M'), a `flop` figure (1e26) or a cluster
     (`chips` with `days`). `days` with a budget or FLOP start adds the chips that finish in time.
 
     Assumptions (precision, peak, efficiency, price, price_tier, overhead) work as in cost();
     `tokens_per_param` defaults to 20 (Chinchilla); `as_of` is the date the rules are read on
     (default today) and, when given, the date the run is priced on, as in cost() and check();
-    `rules` replaces the shipped thresholds; `include_all` lists every rule as binding.
+    `rules` replaces the shipped thresholds; `include_all` lists every rule as binding;
+    `fallback_precision` lets a chip without the precision asked use its default (for comparing chips).
 
         >>> p = plan("$50M", gpu="h100", days=90)
         >>> f"{p.flop.to('FLOP').magnitude:.4g}", p.chips, f"{p.params:.3g}"
@@ -229,7 +230,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         else calc.CHINCHILLA_TOKENS_PER_PARAM
     scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                    as_of=as_of, overhead=overhead, chips=chips if start == "cluster" else None, days=days, pue=pue,
-                   hardware=hardware)
+                   hardware=hardware, fallback_precision=fallback_precision)
     prof, d, o = scn.profile, scn.days, Q_(scn.overhead, "")
     n_chips: int | None = scn.chips
     ev_run: DeliveredEvidence | None = None

@@ -30,11 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
 __all__ = [
+    "ON_DEMAND_TIERS",
     "STALE_MONTHS",
     "WINDOW_MONTHS",
     "PriceChoice",
     "check_released",
     "choose_price",
+    "on_demand_tier",
     "released_on",
     "resolve_tier",
 ]
@@ -120,6 +122,15 @@ def resolve_tier(profile: Profile, tier: str | None) -> str | None:
     if tier not in PRICE_TIERS:
         raise InputError(f"price tier {tier[:30]!r} is not a tier; use one of {', '.join(PRICE_TIERS)}")
     return tier
+
+
+ON_DEMAND_TIERS = ("neocloud-on-demand", "hyperscaler-on-demand")  # one basis for comparing chips, in order
+
+
+def on_demand_tier(profile: Profile) -> str:
+    """The chip's on-demand tier for comparing chips on one basis: neocloud where quoted, else hyperscaler."""
+    have = {p.tier for p in profile.prices} | {profile.price_tier}
+    return next((t for t in ON_DEMAND_TIERS if t in have), ON_DEMAND_TIERS[0])
 
 
 def _on(profile: Profile, tier: str, day: _dt.date) -> PriceChoice | None:

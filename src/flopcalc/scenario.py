@@ -67,6 +67,7 @@ class Scenario:
     given: frozenset[str] = frozenset()  # which of precision, peak, efficiency, price, overhead were given
     origin: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    precision_requested: str | None = None  # the precision asked for, when the chip lacked it and fell back
 
     @property
     def gpu(self) -> str:
@@ -185,7 +186,8 @@ def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None
     origin["grid_intensity"] = "given" if grid_intensity is not None else "default"
     scn = Scenario(profile=prof, precision=prec, peak=pk, efficiency=eff, price=choice, overhead=ovh,
                    day=day or _dt.date.today(), as_of=day, chips=n_chips, days=d, energy=ea,
-                   given=frozenset(given), origin=origin, notes=tuple(notes))
+                   given=frozenset(given), origin=origin, notes=tuple(notes),
+                   precision_requested=asked if fell_back else None)
     if n_chips is not None and d is not None:  # extreme clusters fail here, in one line, not deep in a command
         scn.cluster_flop()
         scn.paid(scn.cluster_chip_hours())

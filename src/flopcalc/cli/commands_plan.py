@@ -30,8 +30,9 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
 @click.option("--flop", type=params.FLOP, help="Start from the final run's FLOP (1e26) instead of a budget.")
 @click.option("--chips", type=params.CHIPS, help="Start from a cluster: this many chips (16k) for --days.")
 @click.option("--days", type=params.DAYS, help="Deadline (bare number: days): gives the chips that finish in time.")
-@click.option("--gpu", default="h100", show_default=True, metavar="ID", type=params.CHIP,
-              help="Chip id or alias (see 'flopcalc hardware').")
+@click.option("--gpu", "gpus", multiple=True, metavar="ID", type=params.CHIP,
+              help="Chip id or alias (see 'flopcalc hardware'); repeat to compare chips, one plan each. "
+                   "Default h100.")
 @assumption_options()
 @click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
               help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
@@ -43,7 +44,7 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
 @format_option()
 @thresholds_files_option()
 @hardware_files_option()
-def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpu: str, tokens_per_param: float | None,
+def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpus: tuple[str, ...], tokens_per_param: float | None,
          pue: float | None, as_of: Any, show_all: bool, fmt: str, thresholds_files: tuple[str, ...],
          hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Plan a run from a BUDGET ('$50M'), a FLOP figure (--flop 1e26) or a cluster (--chips 16k --days 90).
@@ -56,13 +57,66 @@ def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpu: str, tokens_
     from ..rules import load_thresholds
 
     db = load_db(hardware_files)
-    p = plan_fn(budget, flop=flop, chips=chips, days=days, gpu=gpu, tokens_per_param=tokens_per_param, pue=pue,
-                as_of=as_of, rules=load_thresholds(thresholds_files), hardware=db, **overrides(kw))
+    rules = load_thresholds(thresholds_files)
+    chosen = db.unique(gpus or ("h100",))
+    assumed = overrides(kw)
+    several = len(chosen) > 1
+    if several and assumed.get("price") is None and assumed.get("price_tier") is None:
+        from ..pricing import (
+            on_demand_tier,  # one basis: each chip's on-demand price (neocloud where quoted)
+        )
+
+        tiers = {p.id: on_demand_tier(p) for p in chosen}
+    else:
+        tiers = {}
+    plans = [plan_fn(budget, flop=flop, chips=chips, days=days, gpu=g, tokens_per_param=tokens_per_param, pue=pue,
+                     as_of=as_of, rules=rules, hardware=db, include_all=show_all, fallback_precision=several,
+                     **{**assumed, **({"price_tier": tiers[g.id]} if g.id in tiers else {})}) for g in chosen]
+    if len(plans) > 1:
+        _compare(plans, fmt, show_all=show_all)
+        return
+    p = plans[0]
     if fmt in ("json", "csv"):
         emit_data(p.to_dict(), fmt)
         return
     rows, footer = _table(p, show_all=show_all)
     emit_table(["step", "value", "how (assumption)"], rows, fmt, footer=footer, title=_title(p))
+
+
+def _compare(plans: list[Any], fmt: str, *, show_all: bool) -> None:
+    """One plan per chip on one basis: a row each, the rules in force as columns, and what differs between them."""
+    from ..estimate import basis_notes
+    from ..fmt import grouped, human, money, sci, sig
+    from ..units import mag
+
+    if fmt in ("json", "csv"):
+        emit_data([p.to_dict() for p in plans], fmt)
+        return
+    ids = list(dict.fromkeys(r.threshold.id for p in plans for r in (p.rules if show_all else p.binding)))
+    table = []
+    for p in plans:
+        verdict = {r.threshold.id: r.verdict for r in p.rules}
+        mid = "" if p.flop_centre is None else (f"{sci(mag(p.flop_centre, 'FLOP'))} (90% "
+                                                f"{sci(mag(p.flop_low, 'FLOP'))}-{sci(mag(p.flop_high, 'FLOP'))})")
+        ev = p.unit.evidence
+        table.append([f"{p.gpu} ({p.precision}{'*' if p.scenario.precision_requested else ''})",
+                      f"{money(mag(p.price, 'USD/hour'))} {p.unit.price_tier or ''}", money(mag(p.budget, "USD")),
+                      sci(mag(p.flop, "FLOP")), mid or "-", (ev.basis if ev is not None else "none"),
+                      human(mag(p.run_chip_hours, "hour")), "-" if p.chips is None else f"{p.chips:,}",
+                      f"{sig(p.params)}", f"{grouped(mag(p.energy, 'MWh'))}",
+                      *[verdict.get(i, "-") for i in ids]])
+    first = plans[0]
+    footer = [f"One plan per chip from the same {first.start}; rules as they stood on {first.as_of.isoformat()}. "
+              "final-run FLOP is the assumption; evidence is what known runs imply (basis: runs, class = no runs "
+              "on the chip's generation, cited = the profile's MFU range), with its 90% interval.",
+              _OVERHEAD, _VERDICTS]
+    footer.append("Prices: each chip's on-demand price (neocloud where quoted, else hyperscaler), so the chips share "
+                  "one basis; give --price-tier or --price to choose another." if not any(
+                      p.origin.get("price") == "given" for p in plans) else "Prices: as given.")
+    footer += basis_notes([p.unit for p in plans])
+    footer += [f"Note: {n}" for n in dict.fromkeys(n for p in plans for n in p.notes)]
+    emit_table(["chip", "price", "budget", "final-run FLOP", "evidence FLOP", "basis", "final-run chip-h", "chips",
+                "params", "MWh", *ids], table, fmt, footer=footer)
 
 
 def _title(p: Any) -> str:
