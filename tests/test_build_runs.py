@@ -53,6 +53,15 @@ ROWS = [
                                                      "Training compute estimation method": "Reported"}),
     _row(Model="OddChip", **{"Training hardware": "NVIDIA GeForce RTX 3090", "Training chip-hours": "1000",
                              "Training compute (FLOP)": "1e20", "Training compute estimation method": "Reported"}),
+    # Epoch's quantity counts TPU cores; its compute notes give the chips: chips are halved
+    _row(Model="TpuCores", **{"Training hardware": "Google TPU v3", "Hardware quantity": "128",
+                              "Training time (hours)": "168", "Training compute (FLOP)": "1.5399499e+21",
+                              "Training compute estimation method": "Operation counting,Hardware",
+                              "Training compute notes": "6 FLOP / parameter / token * 746000000000 tokens * 371000000 "
+                              "parameters = 1.6603324e+21 FLOP  123000000000000 FLOP / chip / sec * 64 chips [=128 cores] "
+                              "* 168 hours * 3600 sec / hour * 0.3 [assumed utilization] = 1.4282957e+21 FLOP  "
+                              "sqrt(1.6603324e+21*1.4282957e+21) = 1.5399499e+21 FLOP",
+                              "Training time notes": "7 days = 168 hours"}),
     _row(Model="LLaMA-65B", **{"Training hardware": "NVIDIA A100", "Training chip-hours": "1022362",
                                "Training compute (FLOP)": "5.5e23", "Training compute estimation method": "Reported"}),
 ]
@@ -77,7 +86,10 @@ def test_fixture_is_the_one_written_here() -> None:
 def test_rows_kept_and_left_out() -> None:
     rows, skipped = br.build(FIXTURE, COMMIT, [{"model": "LLaMA 65B"}])
     by = {r["model"]: r for r in rows}
-    assert set(by) == {"Counted", "Mixed"}
+    assert set(by) == {"Counted", "Mixed", "TpuCores"}
+    t = by["TpuCores"]
+    assert t["chips"] == 64 and t["gpu"] == "tpu-v3" and "counts TensorCores" in t["notes"]
+    assert t["flop"] == 1.66033e21 and "Training compute notes" in t["epoch"]["columns"]
     assert "Hardware" in skipped["HardwareOnly"] and "fine-tune" in skipped["FineTune"]
     assert "speculative" in skipped["Guess"] and "no flopcalc profile" in skipped["OddChip"]
     assert skipped["LLaMA-65B"] == "also a hand-curated run"
@@ -101,6 +113,8 @@ def test_main_writes_a_loadable_runs_file(tmp_path) -> None:
     out = tmp_path / "out.yaml"
     assert br.main([str(FIXTURE), "--commit", COMMIT, "--runs", str(src), "--out", str(out), "--no-fit"]) == 0
     runs = load_runs([out], bundled=False)
-    assert [r.model for r in runs] == ["LLaMA 65B", "Counted", "Mixed"]
-    assert runs[1].epoch_commit == COMMIT and runs[1].published == "2024-03-01"
-    assert runs[2].hours == (512 * 504, "calendar-window")
+    by = {r.model: r for r in runs}
+    assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {"LLaMA 65B", "Counted", "Mixed", "TpuCores"}
+    assert by["Counted"].epoch_commit == COMMIT and by["Counted"].published == "2024-03-01"
+    assert by["Mixed"].hours == (512 * 504, "calendar-window")
+    assert by["TpuCores"].hours == (64 * 168, "chips-x-days")

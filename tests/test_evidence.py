@@ -1,9 +1,11 @@
 """The evidence interval, recomputed here from the YAML files with independent arithmetic.
 
-The method (docs/evidence-method.md): all-in efficiency e = FLOP / (chip-hours x peak x 3600) per known run of at
-least 1e23 FLOP; y = ln e; classes 16-bit (bf16, fp16, tf32) and fp8; groups (generation, class); group centre shrunk
-toward the class mean with weight 3; split-conformal half-width q = the ceil((m + 1) 0.9)-th smallest held-out
-|ln residual| (each organisation left out in turn), q_new the same with each generation left out (never below q).
+The method (docs/evidence-method.md): all-in efficiency e = FLOP / (chip-hours x peak x 3600) per known run of any
+size; y = ln e; classes 16-bit (bf16, fp16, tf32) and fp8; groups (generation, class); group centre shrunk toward the
+class mean with weight 3; held-out |ln residuals| r (each organisation left out in turn) at scale x = log10 FLOP;
+s(x) = exp(b (x - xbar)) from the least-squares line of ln max(r, 0.001) on x (x clamped to the runs' range);
+split-conformal half-width q s(x), q = the ceil((m + 1) 0.9)-th smallest r / s(x); q_new the same with each
+generation left out (never below q). Without a FLOP figure the scale is x = 25.5 (a run of 1e25-1e26 FLOP).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ HW = ROOT / "hardware"
 RUNS = ROOT / "src" / "flopcalc" / "data" / "runs.yaml"
 FIT = ROOT / "src" / "flopcalc" / "data" / "evidence_fit.json"
 CLASSES = {"bf16": "16-bit", "fp16": "16-bit", "tf32": "16-bit", "fp8": "fp8"}
-MIN_FLOP = 1e23
+X_DEFAULT = 25.5
 _PREFIX = {"T": 1e12, "P": 1e15, "G": 1e9}
 
 
@@ -63,13 +65,15 @@ def _observations() -> list[dict]:
             flop = 6 * n * r["tokens"] if n and r.get("tokens") else None
         hours = r.get("chip_hours") or (r["chips"] * r["days"] * 24 if r.get("chips") and r.get("days") else None)
         prec = r.get("precision")
-        if not flop or not hours or prec not in chip["peak"] or prec not in CLASSES or float(flop) < MIN_FLOP:
+        if not flop or not hours or prec not in chip["peak"] or prec not in CLASSES:
             continue
         e = float(flop) / (float(hours) * chip["peak"][prec] * 3600)
         rng = chip["mfu_range"].get(prec)
         date = str(r.get("published") or f"{r['year']}-07-01")
+        if not 0 < e <= 1:
+            continue
         out.append({"model": r["model"], "group": chip["generation"], "cls": CLASSES[prec], "e": e, "y": math.log(e),
-                    "org": r.get("org") or r["model"], "date": date, "chip": chip,
+                    "org": r.get("org") or r["model"], "date": date, "chip": chip, "x": math.log10(float(flop)),
                     "cited": math.sqrt(rng[0] * rng[1]) if rng else None})
     return out
 
@@ -86,6 +90,24 @@ def _shrunk(train: list[dict], group: str) -> float:
     return (sum(ys) + 3 * mu0) / (len(ys) + 3)
 
 
+def _line(res: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """(slope, mean x, min x, max x) of ln max(r, 0.001) on x, by the normal equations."""
+    if len(res) < 3:
+        return 0.0, X_DEFAULT, X_DEFAULT, X_DEFAULT
+    n = len(res)
+    xs = [x for _, x in res]
+    ls = [math.log(max(r, 1e-3)) for r, _ in res]
+    sx, sl = sum(xs), sum(ls)
+    sxx = sum(x * x for x in xs) - sx * sx / n
+    sxl = sum(x * v for x, v in zip(xs, ls)) - sx * sl / n
+    return (sxl / sxx if sxx else 0.0), sx / n, min(xs), max(xs)
+
+
+def _s(f: dict, x: float) -> float:
+    b, xm, lo, hi = f["line"]
+    return math.exp(b * (min(max(x, lo), hi) - xm))
+
+
 def _fit(obs: list[dict]) -> dict:
     fits = {}
     for cls in {o["cls"] for o in obs}:
@@ -94,42 +116,45 @@ def _fit(obs: list[dict]) -> dict:
         for org in {o["org"] for o in mine}:
             rest = [o for o in mine if o["org"] != org]
             if rest:
-                res += [abs(o["y"] - _shrunk(rest, o["group"])) for o in mine if o["org"] == org]
+                res += [(abs(o["y"] - _shrunk(rest, o["group"])), o["x"]) for o in mine if o["org"] == org]
         for g in {o["group"] for o in mine}:
             rest = [o for o in mine if o["group"] != g]
             if rest:
                 mu0 = sum(o["y"] for o in rest) / len(rest)
-                res_new += [abs(o["y"] - mu0) for o in mine if o["group"] == g]
-        q, q_new = _quantile(res), _quantile(res_new)
+                res_new += [(abs(o["y"] - mu0), o["x"]) for o in mine if o["group"] == g]
+        f = {"line": _line(res)}
+        q, q_new = _quantile([r / _s(f, x) for r, x in res]), _quantile([r / _s(f, x) for r, x in res_new])
         if q is not None and q_new is not None:
             q_new = max(q, q_new)
-        fits[cls] = {"n": len(mine), "mu0": sum(o["y"] for o in mine) / len(mine), "q": q, "q_new": q_new,
-                     "obs": mine, "held": len(res)}
-    for cls, f in fits.items():  # a class with fewer than 20 runs takes the 16-bit class's quantiles
+        fits[cls] = f | {"n": len(mine), "mu0": sum(o["y"] for o in mine) / len(mine), "q": q, "q_new": q_new,
+                         "obs": mine, "held": len(res)}
+    for cls, f in fits.items():  # a class with fewer than 20 runs takes the 16-bit class's quantiles and line
         if f["n"] < 20 and "16-bit" in fits:
-            f["q"], f["q_new"] = fits["16-bit"]["q"], fits["16-bit"]["q_new"]
+            f["q"], f["q_new"], f["line"] = fits["16-bit"]["q"], fits["16-bit"]["q_new"], fits["16-bit"]["line"]
     return fits
 
 
-def _predict(fits: dict, group: str, cls: str, cited: float | None) -> tuple[str, float | None, float, float]:
-    """(basis, centre, low, high)."""
+def _predict(fits: dict, group: str, cls: str, cited: float | None,
+             x: float = X_DEFAULT) -> tuple[str, float | None, float, float]:
+    """(basis, centre, low, high) for a run of 10^x FLOP."""
     f = fits.get(cls)
     if f is not None and f["n"] >= 3:
         ys = [o["y"] for o in f["obs"] if o["group"] == group]
         if not ys:
-            c = math.exp(f["mu0"])
-            return "class", c, c * math.exp(-f["q_new"]), c * math.exp(f["q_new"])
+            c, h = math.exp(f["mu0"]), f["q_new"] * _s(f, x)
+            return "class", c, c * math.exp(-h), c * math.exp(h)
         mu = (sum(ys) + 3 * f["mu0"]) / (len(ys) + 3)
-        return "runs", math.exp(mu), math.exp(mu - f["q"]), math.exp(mu + f["q"])
+        h = f["q"] * _s(f, x)
+        return "runs", math.exp(mu), math.exp(mu - h), math.exp(mu + h)
     if cited is None:
         return "none", None, math.nan, math.nan
-    h = fits["16-bit"]["q_new"]
+    h = fits["16-bit"]["q_new"] * _s(fits["16-bit"], x)
     return "cited", cited, cited * math.exp(-h), cited * math.exp(h)
 
 
-def _interval(fits: dict, chip: dict, prec: str) -> tuple[str, float, float, float]:
+def _interval(fits: dict, chip: dict, prec: str, x: float = X_DEFAULT) -> tuple[str, float, float, float]:
     rng = chip["mfu_range"].get(prec)
-    return _predict(fits, chip["generation"], CLASSES[prec], math.sqrt(rng[0] * rng[1]) if rng else None)
+    return _predict(fits, chip["generation"], CLASSES[prec], math.sqrt(rng[0] * rng[1]) if rng else None, x)
 
 
 OBS = _observations()
@@ -146,7 +171,7 @@ def _split(folds) -> tuple[int, int, float, float]:
     for train, test in folds:
         fits = _fit(train)
         for o in test:
-            basis, c, lo, hi = _predict(fits, o["group"], o["cls"], o["cited"])
+            basis, c, lo, hi = _predict(fits, o["group"], o["cls"], o["cited"], o["x"])
             if c is None:
                 continue
             n += 1
@@ -169,6 +194,27 @@ def test_the_class_figures() -> None:
     assert data["class_runs"] == f["n"] and data["class_held_out_runs"] == f["held"]
     assert close(data["class_centre"], math.exp(f["mu0"])) and close(data["class_q"], f["q"])
     assert close(data["class_q_new_generation"], f["q_new"]) and f["q_new"] >= f["q"]
+    b, xm, lo, hi = f["line"]
+    assert close(data["class_scale_slope"], b) and close(data["class_scale_centre"], xm)
+    assert data["class_scale_range"] == [lo, hi]
+    assert b < 0  # the record's spread narrows with scale (docs/evidence-method.md); if this flips, re-argue the doc
+
+
+def test_the_interval_narrows_with_scale_and_never_extrapolates() -> None:
+    """The width depends on the run's FLOP; outside the runs' range of scales it stays at the edge's width."""
+    from flopcalc.evidence import default_model
+    from flopcalc.hardware import resolve
+
+    m = default_model()
+    prof = resolve("a100")
+    _, _, lo_hi, hi_hi = _interval(FITS, CHIPS["a100"], "bf16", 21.0)
+    iv = m.interval(prof, "bf16", flop=1e21)
+    assert close(iv.low, lo_hi) and close(iv.high, hi_hi)
+    widths = [m.interval(prof, "bf16", flop=10 ** x).log_spread for x in (20, 22, 24, 25.5)]
+    assert widths == sorted(widths, reverse=True)
+    assert m.interval(prof, "bf16").log_spread == m.interval(prof, "bf16", flop=10 ** 25.5).log_spread
+    top = FITS["16-bit"]["line"][3]
+    assert close(m.interval(prof, "bf16", flop=1e29).log_spread, m.interval(prof, "bf16", flop=10 ** top).log_spread)
 
 
 @pytest.mark.parametrize("gpu, prec", [("a100", "bf16"), ("h100", "fp8"), ("h100", "bf16"), ("tpu-v4", "bf16"),
@@ -225,7 +271,7 @@ def test_held_out_coverage_recomputed() -> None:
 def test_leave_one_out_coverage() -> None:
     inside = 0
     for i, o in enumerate(OBS):
-        _, _, lo, hi = _predict(_fit(OBS[:i] + OBS[i + 1:]), o["group"], o["cls"], o["cited"])
+        _, _, lo, hi = _predict(_fit(OBS[:i] + OBS[i + 1:]), o["group"], o["cls"], o["cited"], o["x"])
         inside += lo <= o["e"] <= hi
     data = json.loads(invoke(["calibrate", "--gpu", "h100", "--format", "json"]).stdout)
     assert data["loo_runs"] == len(OBS) and data["loo_inside"] == inside
@@ -295,7 +341,7 @@ def test_a_user_chip_without_cited_range_gets_class_evidence(tmp_path) -> None:
     f = FITS["16-bit"]
     assert row["evidence"]["basis"] == "class"
     assert close(row["evidence"]["efficiency"], math.exp(f["mu0"]))
-    assert close(row["evidence"]["efficiency_high"], math.exp(f["mu0"] + f["q_new"]))
+    assert close(row["evidence"]["efficiency_high"], math.exp(f["mu0"] + f["q_new"] * _s(f, X_DEFAULT)))
 
 
 def test_essay_numbers_do_not_move() -> None:
@@ -315,7 +361,8 @@ def test_user_profile_interval_is_cited_not_evidence(tmp_path) -> None:
                                 "--format", "json"]).stdout)
     assert row["evidence"]["basis"] == "cited" and "cited, not evidence" in row["evidence"]["method"]
     assert close(row["evidence"]["efficiency"], math.sqrt(0.3 * 0.5), 1e-12)
-    assert close(row["evidence"]["efficiency_high"], math.sqrt(0.3 * 0.5) * math.exp(FITS["16-bit"]["q_new"]))
+    h = FITS["16-bit"]["q_new"] * _s(FITS["16-bit"], X_DEFAULT)
+    assert close(row["evidence"]["efficiency_high"], math.sqrt(0.3 * 0.5) * math.exp(h))
     assert row["efficiency"] == 0.4 and row["overhead"] == 1.5  # '40%' and '1.5x' read as people write them
     shown = invoke(["hardware", "show", "mychip", "--hardware-file", str(p)]).stdout
     assert "My chip" in shown and "https://example.org/datasheet" in shown and "MFU (cited) 30%-50%" in shown
@@ -323,10 +370,11 @@ def test_user_profile_interval_is_cited_not_evidence(tmp_path) -> None:
 
 def test_check_says_uncertain_when_the_interval_straddles_the_line() -> None:
     _, _, lo, hi = _interval(FITS, CHIPS["h100"], "bf16")
-    chips, days = 4096, 86
+    chips = 4096
     per_chip_day = 86400 * CHIPS["h100"]["peak"]["bf16"]
+    days = round(1e25 / (chips * per_chip_day * math.sqrt(lo * hi)))  # the interval's centre near the line
     point, low, high = (chips * days * per_chip_day * e for e in (0.40, lo, hi))
-    assert low < 1e25 < point < high  # the case this test is about
+    assert low < 1e25 < high and 1e25 < point  # the case this test is about
     data = json.loads(invoke(["check", "--gpu", "h100", "--chips", str(chips), "--days", str(days), "--precision",
                               "bf16", "--as-of", "2026-12-01", "--format", "json"]).stdout)
     assert close(data["flop"], point, 1e-12) and close(data["flop_low"], low) and close(data["flop_high"], high)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
-from .evidence import (EfficiencyInterval, EvidenceModel, Observation, Validation, shipped_db, build_model,
-                       default_model, precision_class)
+from .evidence import (REFERENCE_LOG10_FLOP, EfficiencyInterval, EvidenceModel, Observation, Validation, shipped_db,
+                       build_model, default_model, precision_class)
 from .hardware import HardwareDB, Profile, resolve
 from .runs import Run, load_runs
 
@@ -36,6 +37,10 @@ class Calibration:
     class_q_new: float | None = None
     class_q_from: str | None = None
     class_held_out: int = 0
+    class_scale_slope: float | None = None
+    class_scale_centre: float | None = None
+    class_scale_range: tuple[float, float] | None = None
+    log10_flop: float = REFERENCE_LOG10_FLOP  # the scale the interval is given for
 
     @property
     def loo_coverage(self) -> float | None:
@@ -70,12 +75,13 @@ class Calibration:
 
 
 def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: Iterable[Run] | None = None,
-              hardware: HardwareDB | None = None) -> Calibration:
+              hardware: HardwareDB | None = None, flop: float | None = None) -> Calibration:
     """The evidence interval for `gpu` at `precision`, with its held-out checks (time split, leave one
     organisation out) and leave-one-out coverage over the runs.
 
     The model is the shipped one (shipped runs on shipped profiles) unless `runs` are given; `hardware` only
-    says which chip `gpu` names, it never refits the model.
+    says which chip `gpu` names, it never refits the model. The interval is for a run of `flop` FLOP (default: a run
+    of 1e25-1e26 FLOP); its width depends on the scale.
 
         >>> c = calibrate("a100")
         >>> c.interval.basis
@@ -84,7 +90,7 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
     prof = resolve(gpu, hardware)
     prec = prof.check_precision(precision)
     model: EvidenceModel = default_model() if runs is None else build_model(runs, shipped_db())
-    iv = model.interval(prof, prec)
+    iv = model.interval(prof, prec, flop=flop)
     cls = precision_class(prec)
     fit = model.fits.get(cls or "")
     group = prof.generation or prof.id
@@ -93,6 +99,9 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
         time_split=model.time_split(), group_split=model.group_split(), class_q=fit.q if fit else None,
         class_q_new=fit.q_new if fit else None, class_q_from=fit.q_from if fit else None,
         class_held_out=fit.held_out if fit else 0,
+        class_scale_slope=fit.scale_slope if fit else None, class_scale_centre=fit.scale_centre if fit else None,
+        class_scale_range=fit.scale_range if fit else None,
+        log10_flop=math.log10(flop) if flop and flop > 0 else REFERENCE_LOG10_FLOP,
         gpu=prof.id, precision=prec, interval=iv,
         group_runs=tuple(model.group_runs(group, cls)) if cls and iv.basis == "runs" else (), class_name=cls,
         class_runs=fit.runs if fit else 0, class_centre=fit.centre if fit else None, class_sd=fit.sw if fit else None,

@@ -6,10 +6,12 @@ The method (docs/evidence-method.md):
   e = FLOP / (chip-hours x peak at the run's precision x 3600); y = ln e.
 - Precision classes: 16-bit (bf16, fp16, tf32) and fp8. Groups: (generation, class).
 - Point: a group with n runs and mean ybar has centre mu = (n ybar + 3 mu0) / (n + 3), mu0 the class mean.
-- Interval: split-conformal. The class is refitted without each organisation in turn and its runs are
-  predicted; q is the ceil((m + 1) x 0.9)-th smallest of those m held-out |ln residuals|. The 90% interval is
-  exp(mu +- q). A generation with no runs gets the class centre and q_new, the same quantile over runs predicted
-  with their whole generation held out (never below q).
+- Interval: split-conformal, with a spread that depends on the run's scale. The class is refitted without each
+  organisation in turn and its runs are predicted; ln|residual| is regressed on log10 FLOP over those held-out
+  residuals, s(x) = exp(b (x - xbar)) (x clamped to the runs' range), and q is the ceil((m + 1) x 0.9)-th smallest
+  of the m scores |residual| / s(x). The 90% interval of a run of 10^x FLOP is exp(mu +- q s(x)). A generation with
+  no runs gets the class centre and q_new, the same quantile over runs predicted with their whole generation held
+  out (never below q). Without a FLOP figure, x is REFERENCE_LOG10_FLOP (a run of 1e25-1e26 FLOP).
 - A class with fewer than 3 runs centres on the geometric middle of the profile's cited MFU range and takes the
   16-bit class's q_new ("cited").
 
@@ -35,7 +37,7 @@ from .stats import conformal_quantile, mean, median, pooled_sd, t_quantile
 
 __all__ = ["CLASSES", "LEVEL", "Observation", "Dropped", "ClassFit", "EfficiencyInterval", "EvidenceModel",
            "Validation", "build_model", "default_model", "fit_observations", "RunEstimate", "estimate_runs",
-           "precision_class", "write_fit", "TIME_SPLIT"]
+           "precision_class", "write_fit", "TIME_SPLIT", "REFERENCE_LOG10_FLOP"]
 
 CLASSES = {"bf16": "16-bit", "fp16": "16-bit", "tf32": "16-bit", "fp8": "fp8"}
 LEVEL = 0.90
@@ -50,7 +52,11 @@ FIT_FILE = "evidence_fit.json"
 # The interval is for runs at the scale flopcalc's rules speak of: at least the smallest compute line among them
 # (the EU's 1e23 FLOP indicative criterion for a general-purpose model). Smaller runs stay in runs.yaml and in
 # `flopcalc runs`, marked as outside the evidence (docs/evidence-method.md shows the figures with them).
-MIN_EVIDENCE_FLOP = 1e23
+MIN_EVIDENCE_FLOP = 0.0  # every size is in the evidence; the spread depends on scale instead (docs/evidence-method.md)
+# The scale at which an interval is given when the caller does not pass the run's FLOP: the geometric middle of
+# 1e25-1e26 FLOP, the range flopcalc's rules speak of.
+REFERENCE_LOG10_FLOP = 25.5
+RESIDUAL_FLOOR = 1e-3  # |ln residual| below this is floored before its log is taken (the spread regression)
 
 
 def precision_class(precision: str | None) -> str | None:
@@ -109,13 +115,28 @@ class ClassFit:
     q_new: float | None = None  # for a generation with no runs
     q_from: str = ""  # the class whose held-out residuals set q ("16-bit" when this one has too few runs)
     held_out: int = 0  # residuals behind q
+    scale_slope: float = 0.0  # b in s(x) = exp(b (x - scale_centre)), x = log10 FLOP
+    scale_centre: float = REFERENCE_LOG10_FLOP
+    scale_range: tuple[float, float] = (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP)  # x is clamped to this
 
     @property
     def centre(self) -> float:
         return math.exp(self.mu0)
 
-    def no_run_spread(self) -> float:
-        return self.q_new if self.q_new is not None else self.sw * math.sqrt(1 + 1 / PRIOR_RUNS)
+    def scale_factor(self, log10_flop: float | None = None) -> float:
+        """s(x): how much wider (> 1) or narrower than at the runs' mean scale the interval is at 10^x FLOP."""
+        x = REFERENCE_LOG10_FLOP if log10_flop is None else log10_flop
+        x = min(max(x, self.scale_range[0]), self.scale_range[1])
+        return math.exp(self.scale_slope * (x - self.scale_centre))
+
+    def half_width(self, log10_flop: float | None = None, *, new_generation: bool = False) -> float | None:
+        """The 90% half-width in ln units for a run of 10^x FLOP (default: REFERENCE_LOG10_FLOP)."""
+        q = self.q_new if new_generation else self.q
+        return None if q is None else q * self.scale_factor(log10_flop)
+
+    def no_run_spread(self, log10_flop: float | None = None) -> float:
+        h = self.half_width(log10_flop, new_generation=True)
+        return h if h is not None else self.sw * math.sqrt(1 + 1 / PRIOR_RUNS)
 
 
 @dataclass(frozen=True)
@@ -144,10 +165,16 @@ class Validation:
     median_width: float | None  # high / low of the intervals, median over the held-out runs
     median_error: float | None  # exp(median |ln(actual / centre)|): the point's typical factor off
     misses: tuple[tuple[str, float, float, float], ...] = ()  # (model, efficiency, low, high)
+    scale: tuple[tuple[float, bool, float], ...] = ()  # per held-out run: (log10 FLOP, inside, width high / low)
 
     @property
     def coverage(self) -> float | None:
         return self.inside / self.runs if self.runs else None
+
+    def band(self, lo: float, hi: float) -> tuple[int, int, float | None]:
+        """(inside, runs, median width) over the held-out runs with lo <= log10 FLOP < hi (reporting only)."""
+        sel = [(ok, w) for x, ok, w in self.scale if lo <= x < hi]
+        return sum(ok for ok, _ in sel), len(sel), median(w for _, w in sel) if sel else None
 
 
 def _group_key(profile: Profile) -> str:
@@ -166,50 +193,57 @@ class EvidenceModel:
         return [o for o in self.observations if o.generation == generation and o.cls == cls]
 
     # -- the interval --------------------------------------------------------------------------------------------
-    def predict(self, generation: str, cls: str, cited_centre: float | None = None) -> EfficiencyInterval:
-        """The interval for a run on `generation` in `cls`, from the fitted figures alone."""
+    def predict(self, generation: str, cls: str, cited_centre: float | None = None, *,
+                log10_flop: float | None = None) -> EfficiencyInterval:
+        """The interval for a run of 10^log10_flop FLOP (default REFERENCE_LOG10_FLOP) on `generation` in `cls`."""
         fit = self.fits.get(cls)
-        ref = self.fits.get(REFERENCE_CLASS)
         if fit is not None and fit.runs >= MIN_CLASS_RUNS and fit.q is not None and fit.q_new is not None:
             obs = self.group_runs(generation, cls)
             n = len(obs)
             if n == 0:
-                half = fit.q_new
+                half = fit.q_new * fit.scale_factor(log10_flop)
                 method = (f"no known runs on generation {generation}: the {cls} class centre of {fit.runs} runs; "
                           f"90% interval from the held-out error of runs whose whole generation was left out "
-                          f"(split-conformal, {_q_from(fit)})")
+                          f"(split-conformal, {_q_from(fit)}), {_at_scale(log10_flop)}")
                 return EfficiencyInterval("class", "all-in", fit.centre, fit.centre * math.exp(-half),
                                           fit.centre * math.exp(half), half, 0, f"{generation}, {cls}", method)
             ybar = mean(o.y for o in obs)
             mu = (n * ybar + PRIOR_RUNS * fit.mu0) / (n + PRIOR_RUNS)
-            half = fit.q
+            half = fit.q * fit.scale_factor(log10_flop)
             method = (f"{n} known run{'s' if n != 1 else ''} in group ({generation}, {cls}) shrunk toward the "
                       f"{cls} class centre of {fit.runs} runs; 90% interval from the held-out error of runs "
-                      f"predicted without their organisation (split-conformal, {_q_from(fit)})")
+                      f"predicted without their organisation (split-conformal, {_q_from(fit)}), "
+                      f"{_at_scale(log10_flop)}")
             return EfficiencyInterval("runs", "all-in", math.exp(mu), math.exp(mu - half), math.exp(mu + half), half,
                                       n, f"{generation}, {cls}", method)
-        return self._cited(cited_centre, None, generation, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs")
+        return self._cited(cited_centre, None, generation, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs",
+                           log10_flop)
 
     def _cited(self, centre: float | None, rng: tuple[float, float] | None, generation: str, cls: str,
-               what: str) -> EfficiencyInterval:
+               what: str, log10_flop: float | None = None) -> EfficiencyInterval:
         ref = self.fits.get(REFERENCE_CLASS)
         if centre is None or ref is None:
             why = "no known runs in this precision class and no cited MFU range" if centre is None \
                 else "no 16-bit class to take a spread from"
             return EfficiencyInterval("none", "mfu", None, None, None, 0.0, 0, None, why)
-        half = ref.no_run_spread()
+        half = ref.no_run_spread(log10_flop)
         span = f" ({rng[0]:.3g}-{rng[1]:.3g})" if rng else ""
         method = (f"{what}: centre is the geometric middle of the profile's cited MFU range{span}; spread is the "
-                  f"16-bit class's held-out spread for a generation with no runs (x/{math.exp(half):.2f})")
+                  f"16-bit class's held-out spread for a generation with no runs (x/{math.exp(half):.2f}), "
+                  f"{_at_scale(log10_flop)}")
         return EfficiencyInterval("cited", "mfu", centre, centre * math.exp(-half), centre * math.exp(half), half,
                                   0, f"{generation}, {cls}", method)
 
-    def interval(self, profile: Profile, precision: str, *, cited_only: bool = False) -> EfficiencyInterval:
-        """The evidence interval of all-in efficiency for `profile` at `precision`.
+    def interval(self, profile: Profile, precision: str, *, cited_only: bool = False,
+                 flop: float | None = None) -> EfficiencyInterval:
+        """The evidence interval of all-in efficiency for `profile` at `precision`, for a run of `flop` FLOP.
 
         A shipped chip gets its group's figure; a user's chip (any profile not shipped) gets the class figure, or its
-        cited MFU range when it has one; `cited_only` (e.g. a --peak override) asks for the cited range.
+        cited MFU range when it has one; `cited_only` (e.g. a --peak override) asks for the cited range. The
+        interval's width depends on the run's scale; without `flop` it is given for a run of 1e25-1e26 FLOP
+        (REFERENCE_LOG10_FLOP).
         """
+        x = math.log10(flop) if flop is not None and flop > 0 else None
         cls = precision_class(precision)
         rng = profile.mfu_range.get(precision)
         centre = math.sqrt(rng[0] * rng[1]) if rng else None
@@ -218,20 +252,21 @@ class EvidenceModel:
         if cited_only or user:
             if rng is not None or not user or cls is None:
                 return self._cited(centre, rng, group, cls or precision,
-                                   "cited, not evidence" if (cited_only or user) else "cited")
+                                   "cited, not evidence" if (cited_only or user) else "cited", x)
             fit = self.fits.get(cls)
             if fit is None or fit.runs < MIN_CLASS_RUNS or fit.q_new is None:
                 return self._cited(None, None, group, cls, "")
-            half = fit.q_new
+            half = fit.q_new * fit.scale_factor(x)
             method = (f"a profile not shipped with flopcalc: the {cls} class centre of {fit.runs} known runs, with "
-                      f"the held-out spread of a generation with no runs (split-conformal, {_q_from(fit)})")
+                      f"the held-out spread of a generation with no runs (split-conformal, {_q_from(fit)}), "
+                      f"{_at_scale(x)}")
             return EfficiencyInterval("class", "all-in", fit.centre, fit.centre * math.exp(-half),
                                       fit.centre * math.exp(half), half, 0, f"{group}, {cls}", method)
         if cls is None:
-            return self._cited(centre, rng, group, precision, f"precision {precision} is in no class")
-        iv = self.predict(group, cls, centre)
+            return self._cited(centre, rng, group, precision, f"precision {precision} is in no class", x)
+        iv = self.predict(group, cls, centre, log10_flop=x)
         if iv.basis == "cited" and rng is not None:
-            return self._cited(centre, rng, group, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs")
+            return self._cited(centre, rng, group, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs", x)
         return iv
 
     # -- held-out checks -----------------------------------------------------------------------------------------
@@ -241,7 +276,8 @@ class EvidenceModel:
         details = []
         for i, o in enumerate(self.observations):
             rest = self.observations[:i] + self.observations[i + 1:]
-            iv = fit_observations(rest, self.dropped).predict(o.generation, o.cls, o.cited_centre)
+            iv = fit_observations(rest, self.dropped).predict(o.generation, o.cls, o.cited_centre,
+                                                              log10_flop=o.log10_flop)
             if iv.low is not None and iv.high is not None and iv.low <= o.efficiency <= iv.high:
                 inside += 1
             details.append((o, iv))
@@ -253,11 +289,12 @@ class EvidenceModel:
         widths: list[float] = []
         errors: list[float] = []
         misses = []
+        scale = []
         n = 0
         for train, test in folds:
             m = fit_observations(train, ())
             for o in test:
-                iv = m.predict(o.generation, o.cls, o.cited_centre)
+                iv = m.predict(o.generation, o.cls, o.cited_centre, log10_flop=o.log10_flop)
                 if iv.centre is None or iv.low is None or iv.high is None:
                     continue
                 n += 1
@@ -267,8 +304,9 @@ class EvidenceModel:
                     misses.append((o.model, o.efficiency, iv.low, iv.high))
                 widths.append(iv.high / iv.low)
                 errors.append(abs(math.log(o.efficiency / iv.centre)))
+                scale.append((_x(o), ok, iv.high / iv.low))
         return Validation(name, n, inside, median(widths) if widths else None,
-                          math.exp(median(errors)) if errors else None, tuple(misses))
+                          math.exp(median(errors)) if errors else None, tuple(misses), tuple(scale))
 
     def time_split(self, cut: str = TIME_SPLIT) -> Validation:
         """Fitted on runs published before `cut`, tested on those from `cut` on."""
@@ -282,6 +320,12 @@ class EvidenceModel:
         folds = [([o for o in self.observations if o.org != g], [o for o in self.observations if o.org == g])
                  for g in orgs]
         return self.validate("leave one organisation out", folds)
+
+
+def _at_scale(log10_flop: float | None) -> str:
+    x = REFERENCE_LOG10_FLOP if log10_flop is None else log10_flop
+    what = "1e25-1e26 FLOP, the default" if log10_flop is None else f"{10 ** x:.2g} FLOP"
+    return f"width for a run of {what}"
 
 
 def _q_from(fit: ClassFit) -> str:
@@ -306,8 +350,8 @@ def _class_mean_fit(obs: Sequence[Observation]) -> Callable[[Observation], float
 
 
 def _held_out_residuals(obs: Sequence[Observation], key: Callable[[Observation], str],
-                        new_group: bool) -> list[float]:
-    """|ln residual| of every run predicted with all runs sharing its `key` left out."""
+                        new_group: bool) -> list[tuple[float, float]]:
+    """(|ln residual|, log10 FLOP) of every run predicted with all runs sharing its `key` left out."""
     out = []
     for k in sorted({key(o) for o in obs}):
         rest = [o for o in obs if key(o) != k]
@@ -315,26 +359,47 @@ def _held_out_residuals(obs: Sequence[Observation], key: Callable[[Observation],
             continue
         if new_group:
             mu0 = mean(o.y for o in rest)
-            out += [abs(o.y - mu0) for o in obs if key(o) == k]
+            out += [(abs(o.y - mu0), _x(o)) for o in obs if key(o) == k]
         else:
             pred = _class_mean_fit(rest)
-            out += [abs(o.y - pred(o)) for o in obs if key(o) == k]
+            out += [(abs(o.y - pred(o)), _x(o)) for o in obs if key(o) == k]
     return out
+
+
+def _x(o: Observation) -> float:
+    return REFERENCE_LOG10_FLOP if o.log10_flop is None else o.log10_flop
+
+
+def scale_spread(res: Sequence[tuple[float, float]]) -> tuple[float, float, tuple[float, float]]:
+    """(b, xbar, (x_min, x_max)) of the least-squares line ln max(|r|, floor) = a + b (x - xbar) over `res`."""
+    if len(res) < 3:
+        return 0.0, REFERENCE_LOG10_FLOP, (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP)
+    xs = [x for _, x in res]
+    ls = [math.log(max(r, RESIDUAL_FLOOR)) for r, _ in res]
+    xm, lm = mean(xs), mean(ls)
+    sxx = math.fsum((x - xm) ** 2 for x in xs)
+    b = math.fsum((x - xm) * (v - lm) for x, v in zip(xs, ls)) / sxx if sxx > 0 else 0.0
+    return b, xm, (min(xs), max(xs))
 
 
 def fit_observations(observations: Sequence[Observation], dropped: Sequence[Dropped]) -> EvidenceModel:
     """Fit every class over `observations` (pure arithmetic: no files are read)."""
     fits: dict[str, ClassFit] = {}
-    quantiles: dict[str, tuple[float | None, float | None, int]] = {}
+    quantiles: dict[str, tuple[float | None, float | None, int, tuple[float, float, tuple[float, float]]]] = {}
     for cls in sorted({o.cls for o in observations}):
         obs = [o for o in observations if o.cls == cls]
         res = _held_out_residuals(obs, lambda o: o.org or o.model, new_group=False)
         res_new = _held_out_residuals(obs, lambda o: o.generation, new_group=True)
-        q = conformal_quantile(res, LEVEL)
-        q_new = conformal_quantile(res_new, LEVEL)
+        b, xm, rng = scale_spread(res)
+
+        def s(x: float) -> float:
+            return math.exp(b * (min(max(x, rng[0]), rng[1]) - xm))
+
+        q = conformal_quantile([r / s(x) for r, x in res], LEVEL)
+        q_new = conformal_quantile([r / s(x) for r, x in res_new], LEVEL)
         if q is not None and q_new is not None:
             q_new = max(q_new, q)
-        quantiles[cls] = (q, q_new, len(res))
+        quantiles[cls] = (q, q_new, len(res), (b, xm, rng))
     for cls in sorted({o.cls for o in observations}):
         obs = [o for o in observations if o.cls == cls]
         groups: dict[str, list[float]] = {}
@@ -346,9 +411,10 @@ def fit_observations(observations: Sequence[Observation], dropped: Sequence[Drop
             sw = max(sw, SD_FLOOR)
         t = t_quantile(0.5 + LEVEL / 2, max(df, 1))
         src = cls if len(obs) >= MIN_CONFORMAL_RUNS or REFERENCE_CLASS not in quantiles else REFERENCE_CLASS
-        q, q_new, held = quantiles[src]
+        q, q_new, held, (b, xm, rng) = quantiles[src]
         fits[cls] = ClassFit(cls=cls, runs=len(obs), groups=len(groups), mu0=mean(o.y for o in obs), sw_raw=sw_raw,
-                             sw=sw, df=df, t=t, q=q, q_new=q_new, q_from=src, held_out=held)
+                             sw=sw, df=df, t=t, q=q, q_new=q_new, q_from=src, held_out=held, scale_slope=b,
+                             scale_centre=xm, scale_range=rng)
     return EvidenceModel(observations=tuple(observations), dropped=tuple(dropped), fits=fits)
 
 
@@ -377,8 +443,7 @@ def observe(runs: Iterable[Run], hardware: HardwareDB | None = None, *,
         elif fk == "lower-bound":
             reason = "FLOP is a lower bound, so the efficiency would be too"
         elif flop < min_flop:
-            reason = (f"{flop:.2g} FLOP is below {min_flop:.0e}, the smallest compute line in flopcalc's rules: "
-                      "the interval is for runs of that scale")
+            reason = f"{flop:.2g} FLOP is below {min_flop:.0e}, the scope asked for"
         elif hk == "upper-bound":
             reason = "chip-hours are an upper bound ('up to N chips'), so the efficiency would be a lower bound"
         else:

@@ -199,9 +199,11 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
 @format_option()
 @click.option("--runs-file", "runs_files", multiple=True, metavar="PATH",
               help="Extra known runs (YAML, same schema as the shipped file); repeatable.")
+@click.option("--flop", type=params.FLOP,
+              help="The run's FLOP: the interval's width depends on scale (default: a run of 1e25-1e26 FLOP).")
 @hardware_files_option()
 def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, ...],
-              hardware_files: tuple[str, ...]) -> None:
+              hardware_files: tuple[str, ...], flop: Any = None) -> None:
     """The evidence for a chip: its group's runs, the 90% interval, and leave-one-out coverage of the method."""
     from ..calibration import calibrate as calibrate_fn
     from ..datadates import data_as_of
@@ -210,15 +212,23 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
 
     db = load_db(hardware_files)
     runs_arg = load_runs(runs_files) if runs_files else None
-    cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db)
+    flop_value = float(flop.to("FLOP").magnitude) if flop is not None else None
+    cal = calibrate_fn(gpu, precision, runs=runs_arg, hardware=db, flop=flop_value)
     prof = db.get(gpu)
     iv = cal.interval
+
+    bands = (("below 1e21 FLOP", 0.0, 21.0), ("1e21-1e23 FLOP", 21.0, 23.0), ("1e23 FLOP and above", 23.0, 99.0))
 
     def split(v: Any) -> dict[str, Any] | None:
         if v is None:
             return None
+        by_scale = []
+        for label, lo, hi in bands:
+            inside, n, width = v.band(lo, hi)
+            by_scale.append({"scale": label, "runs": n, "inside": inside, "coverage": inside / n if n else None,
+                             "median_width": width})
         return {"name": v.name, "runs": v.runs, "inside": v.inside, "coverage": v.coverage,
-                "median_width": v.median_width, "median_error": v.median_error,
+                "median_width": v.median_width, "median_error": v.median_error, "by_scale": by_scale,
                 "misses": [{"model": m, "implied_efficiency": e, "interval_low": lo, "interval_high": hi}
                            for m, e, lo, hi in v.misses]}
 
@@ -231,6 +241,9 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         "class": cal.class_name, "class_runs": cal.class_runs, "class_centre": cal.class_centre,
         "class_q": cal.class_q, "class_q_new_generation": cal.class_q_new, "class_q_from": cal.class_q_from,
         "class_held_out_runs": cal.class_held_out,
+        "class_scale_slope": cal.class_scale_slope, "class_scale_centre": cal.class_scale_centre,
+        "class_scale_range": list(cal.class_scale_range) if cal.class_scale_range else None,
+        "log10_flop": cal.log10_flop, "flop_given": flop_value is not None,
         "class_sd": cal.class_sd, "class_df": cal.class_df, "class_t": cal.class_t,
         "time_split_coverage": ts["coverage"] if ts else None, "group_coverage": gs["coverage"] if gs else None,
         "time_split": ts, "group_split": gs,
@@ -258,20 +271,28 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         where = (f"group {iv.group}, {n} run{'' if n == 1 else 's'}" if iv.basis == "runs" else
                  f"no runs on this generation: the {cal.class_name} class figure" if iv.basis == "class" else
                  "the profile's cited MFU range")
+        scale = (f"a run of {10 ** cal.log10_flop:.2g} FLOP" if flop_value is not None
+                 else "a run of 1e25-1e26 FLOP (--flop sets the scale)")
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
-             f"(x{iv.high / iv.low:.2f} wide; {iv.basis}: {where}). flopcalc's assumption: {pct(d) if d else '-'}.")
-        echo("The interval is for a run like those in the public record; a well-engineered frontier run may sit in "
-             "its upper half.")
+             f"(x{iv.high / iv.low:.2f} wide, for {scale}; {iv.basis}: {where}). flopcalc's assumption: "
+             f"{pct(d) if d else '-'}.")
+        echo("The interval is for a run like those in the public record at that scale; a well-engineered frontier "
+             "run may sit in its upper half. Smaller runs in the record spread more widely, so the interval is wider "
+             "for them.")
     if cal.class_name and cal.class_centre is not None and cal.class_q is not None:
         echo(f"class {cal.class_name}: {cal.class_runs} run{'' if cal.class_runs == 1 else 's'}, centre "
              f"{pct(cal.class_centre)}; split-conformal 90% half-width (ln) {cal.class_q:.3f} for a generation with "
              f"runs, {cal.class_q_new:.3f} for one without (from {cal.class_held_out} held-out runs of the "
-             f"{cal.class_q_from} class).")
+             f"{cal.class_q_from} class), at the runs' mean scale ({10 ** (cal.class_scale_centre or 0):.2g} FLOP); "
+             f"the half-width scales by exp({cal.class_scale_slope or 0:.3f} x (log10 FLOP - "
+             f"{cal.class_scale_centre or 0:.2f})).")
     for v in (ts, gs):
         if v and v["runs"]:
             echo(f"{v['name']}: {v['inside']} of {v['runs']} held-out runs inside their 90% interval "
                  f"({pct(v['coverage'])}); median width x{v['median_width']:.2f}; the point's median error "
-                 f"x{v['median_error']:.2f}.")
+                 f"x{v['median_error']:.2f}. By scale: " + "; ".join(
+                     f"{b['scale']} {b['inside']}/{b['runs']}" + (f" (x{b['median_width']:.2f})" if b["runs"] else "")
+                     for b in v["by_scale"]) + ".")
     echo(f"leave-one-out: {cal.loo_inside} of {cal.loo_runs} runs fall inside the 90% interval predicted from the "
          f"others ({pct(cal.loo_coverage or 0)}).\n")
     if cal.group_runs:
