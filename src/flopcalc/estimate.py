@@ -8,7 +8,7 @@ this module decides which figure comes from where, and says so.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
 __all__ = ["RANGE_LEVEL", "BudgetResult", "CostResult", "DeliveredEvidence", "EvidenceEstimate", "assumption_label",
-           "basis_notes", "budget", "budget_of", "cost", "cost_of", "cost_table", "delivered"]
+           "basis_notes", "budget", "budget_of", "cost", "cost_of", "cost_table", "delivered",
+           "iter_cost_table"]
 
 RANGE_LEVEL = 0.90
 
@@ -483,21 +484,46 @@ def cost_table(
         >>> [(r.gpu, f"{r.flop.to('FLOP').magnitude:.0e}") for r in rows]
         [('h100', '1e+25'), ('h100', '1e+26'), ('a100', '1e+25'), ('a100', '1e+26')]
     """
+    return list(iter_cost_table(flops, gpus, precision=precision, peak=peak, efficiency=efficiency, price=price,
+                                price_tier=price_tier, as_of=as_of, overhead=overhead, chips=chips, days=days,
+                                pue=pue, grid_intensity=grid_intensity, hardware=hardware,
+                                evidence_model=evidence_model))
+
+
+def iter_cost_table(
+    flops: Sequence[Any],
+    gpus: Sequence[str | Profile],
+    *,
+    precision: str | None = None,
+    peak: Any = None,
+    efficiency: Any = None,
+    price: Any = None,
+    price_tier: str | None = None,
+    as_of: _dt.date | str | None = None,
+    overhead: Any = None,
+    chips: Any = None,
+    days: Any = None,
+    pue: Any = None,
+    grid_intensity: Any = None,
+    hardware: HardwareDB | None = None,
+    evidence_model: EvidenceModel | None = None,
+) -> Iterator[CostResult]:
+    """cost_table() one row at a time, chip by chip: memory does not grow with the number of rows."""
     from dataclasses import replace
 
-    out: list[CostResult] = []
     several = len(gpus) > 1
     p = parse_precision(precision)
     from .hardware import default_db
 
-    for g in (hardware or default_db()).unique(gpus) if several else gpus:  # one scenario per chip
-        scn = scenario(g, precision=p, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
-                       as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
-                       grid_intensity=grid_intensity, hardware=hardware, fallback_precision=several)
+    # one scenario per chip, all resolved before the first row, so a bad input fails before any output
+    scns = [scenario(g, precision=p, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
+                     as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
+                     hardware=hardware, fallback_precision=several)
+            for g in ((hardware or default_db()).unique(gpus) if several else gpus)]
+    for scn in scns:
         for x in flops:
             r = cost_of(scn, parse_quantity(x, "flop", what="FLOP").to("FLOP"), evidence_model=evidence_model)
-            out.append(replace(r, precision_requested=p) if p is not None else r)
-    return out
+            yield replace(r, precision_requested=p) if p is not None else r
 
 
 def basis_notes(results: Iterable[CostResult]) -> list[str]:

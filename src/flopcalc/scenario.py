@@ -22,6 +22,7 @@ import datetime as _dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import calc
@@ -77,11 +78,11 @@ class Scenario:
     def price_per_hour(self) -> Quantity:
         return self.price.price.to("USD/hour")
 
-    @property
+    @cached_property
     def useful_flop_per_s(self) -> Quantity:
         return calc.effective_rate(self.peak, self.efficiency)
 
-    @property
+    @cached_property
     def flop_per_chip_hour(self) -> Quantity:
         out: Quantity = (self.useful_flop_per_s * Q_(1, "hour")).to("FLOP")
         return out

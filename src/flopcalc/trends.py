@@ -17,22 +17,49 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import statistics
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import calc
 from ._schema import first_day
 from .errors import FlopcalcError, InputError, InputTypeError
 from .evidence import EfficiencyInterval, default_model
-from .hardware import LEGACY_TIERS, PRICE_TIERS, HardwareDB, PricePoint, Profile, default_db, resolve
+from .hardware import (
+    LEGACY_TIERS,
+    PRICE_TIERS,
+    HardwareDB,
+    PricePoint,
+    Profile,
+    default_db,
+    resolve,
+)
 from .rows import Tabular
 from .units import Q_, mag, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .units import Quantity
 
-__all__ = ["TREND_BASES", "TrendRow", "trend", "parse_year", "release_year", "method_lines", "price_sources", "RATE_OOM_PER_YEAR",
-           "RATE_BAND", "EPOCH_URL", "ON_DEMAND", "DEFAULT_START", "YEARS_AHEAD", "MIN_YEAR", "MAX_YEAR", "MAX_YEARS"]
+__all__ = [
+    "DEFAULT_START",
+    "EPOCH_URL",
+    "HORIZON_YEARS",
+    "MAX_YEAR",
+    "MAX_YEARS",
+    "MIN_YEAR",
+    "ON_DEMAND",
+    "RATE_BAND",
+    "RATE_OOM_PER_YEAR",
+    "TREND_BASES",
+    "YEARS_AHEAD",
+    "TrendRow",
+    "horizon",
+    "method_lines",
+    "parse_year",
+    "price_sources",
+    "release_year",
+    "trend",
+]
 
 # Epoch AI (Hobbhahn and Besiroglu 2022), "Trends in GPU price-performance": FLOP/s per dollar of
 # GPUs used in ML doubles every 2.07 years (95% CI 1.54-3.13), i.e. 0.146 OOM/year (0.096-0.195).
@@ -45,6 +72,9 @@ DEFAULT_START = 2020
 YEARS_AHEAD = 4
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_YEARS = 100
+# Projections stop this many years past the price data (the newest `data_as_of` of the profiles): the
+# 0.14 OOM/year trend is measured over about a decade of GPUs, and is not a forecast beyond one.
+HORIZON_YEARS = 10
 LEVEL = 0.90
 _LN10 = math.log(10)
 
@@ -433,6 +463,19 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
 def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
           gpus: Sequence[str | Profile] | None = None, price_tier: str | None = None,
           hardware: HardwareDB | None = None, dollars: Any = None, basis: str = "rental") -> list[TrendRow]:
+    """The rows of iter_trend() as a list (see there).
+
+        >>> rows = trend([1e25, 1e26], start=2024, end=2025, gpus=["h100"])
+        >>> [(r.year, f"{r.flop:.0e}", r.gpu) for r in rows]
+        [(2024, '1e+25', 'h100'), (2024, '1e+26', 'h100'), (2025, '1e+25', 'h100'), (2025, '1e+26', 'h100')]
+    """
+    return list(iter_trend(flops, start=start, end=end, gpus=gpus, price_tier=price_tier, hardware=hardware,
+                           dollars=dollars, basis=basis))
+
+
+def iter_trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
+               gpus: Sequence[str | Profile] | None = None, price_tier: str | None = None,
+               hardware: HardwareDB | None = None, dollars: Any = None, basis: str = "rental") -> Iterator[TrendRow]:
     """For each year from `start` to `end` and each FLOP figure: the cheapest chip released by then (or
     among `gpus`), at its price on the year's last day (carried up to 24 months), with the evidence efficiency and its 90% interval.
 
@@ -458,6 +501,11 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
         raise InputError(f"start year {y0} is after end year {y1}: the start (--from) must not be after the end (--to)")
     if y1 - y0 + 1 > MAX_YEARS:
         raise InputError(f"the years {y0}-{y1} span {y1 - y0 + 1} years: at most {MAX_YEARS} at once")
+    if hardware is None or isinstance(hardware, HardwareDB):
+        last = horizon(hardware)
+        if y1 > last:
+            raise InputError(f"end year {y1} is past the projection horizon, {last}: projections stop "
+                             f"{HORIZON_YEARS} years after the price data (docs/trend-method.md)")
     tier = _tier(price_tier)
     if hardware is not None and not isinstance(hardware, HardwareDB):
         raise InputTypeError(f"hardware must be a HardwareDB (flopcalc.load_profiles()), not "
@@ -478,13 +526,23 @@ def trend(flops: Sequence[Any], *, start: int | None = None, end: int | None = N
                          f"profile), so choose another chip or --price-tier")
     b = _basis(basis)
     month = _dollars(dollars, y0)
-    rows: list[TrendRow] = []
+    return _rows(y0, y1, fs, chips, tier, given, db, b, month)  # checked above; rows come as they are made
+
+
+def _rows(y0: int, y1: int, fs: Sequence[Quantity], chips: Any, tier: str | None, given: bool, db: HardwareDB, b: str,
+          month: Any) -> Iterator[TrendRow]:
     for year in range(y0, y1 + 1):
         chip, anchor = _pick(year, chips, tier, given)
-        rows.extend(_row(year, f, chip, anchor) for f in fs)
-    if month is not None or b != "rental":
-        rows = [_on_bases(r, db, b, month) for r in rows]
-    return rows
+        for f in fs:
+            row = _row(year, f, chip, anchor)
+            yield _on_bases(row, db, b, month) if month is not None or b != "rental" else row
+
+
+def horizon(db: HardwareDB | None = None) -> int:
+    """The last year a trend projects to: HORIZON_YEARS past the newest price data."""
+    dates = [p.data_as_of for p in (db or default_db()).all() if p.data_as_of]
+    last = max(int(d[:4]) for d in dates) if dates else _dt.date.today().year
+    return last + HORIZON_YEARS
 
 
 TREND_BASES = ("rental", "amortized", "all")

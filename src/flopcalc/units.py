@@ -104,6 +104,10 @@ def registry() -> pint.UnitRegistry[Any]:
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line)
     ureg.formatter.default_format = "~P"
+    # Unit text ("USD/hour", "FLOP") is parsed on every .to() and Quantity(); the result depends only on the
+    # text, so parse each once (a table of 10,000 rows converts the same dozen units over and over).
+    parse = ureg.parse_units_as_container
+    ureg.parse_units_as_container = lru_cache(maxsize=512)(parse)  # type: ignore[method-assign]
     return ureg
 
 
@@ -113,7 +117,7 @@ def Q_(value: Any, unit: str = "") -> Quantity:
         >>> Q_(1.5, "kW").to("W").magnitude
         1500.0
     """
-    return registry().Quantity(value, unit)
+    return registry().Quantity(value, _units(unit) if unit else unit)  # unit text parsed once per process
 
 
 # What each kind of input means: dimensionality, the unit a bare number is read in,
@@ -411,6 +415,20 @@ def _units(text: str) -> pint.Unit:
     return registry().parse_units(text)
 
 
+_CONVERSIONS: dict[tuple[Any, str], float] = {}
+
+
 def mag(q: Quantity, unit: str) -> float:
-    """The magnitude of q in `unit`, as a float: for the JSON/CSV edge only."""
-    return float(q.to(unit).magnitude)
+    """The magnitude of q in `unit`, as a float: for the JSON/CSV edge only.
+
+    flopcalc's units are all multiplicative, so the conversion factor of each (units, target) pair is
+    found once by pint and reused: the same product pint computes, without re-parsing the unit text.
+    """
+    key = (q._units, unit)
+    factor = _CONVERSIONS.get(key)
+    if factor is None:
+        factor = float(registry().Quantity(1.0, q.units).to(unit).magnitude)
+        if len(_CONVERSIONS) < 4096:
+            _CONVERSIONS[key] = factor
+    m = q.magnitude
+    return float(m) if factor == 1.0 else float(m * factor)

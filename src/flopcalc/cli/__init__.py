@@ -56,6 +56,9 @@ class StrictGroup(click.Group):
     command_class = StrictCommand
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the group's own options: those before its subcommand's name (a subcommand checks its own)
+        end = next((i for i, a in enumerate(args) if a in self.commands), len(args))
+        _refuse_repeats(self, args[:end])
         return super().parse_args(ctx, args)
 
 

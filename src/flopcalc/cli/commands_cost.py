@@ -115,6 +115,14 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
             _bases_table(on, fmt, no_range=no_range)
             return
         results = [b.rental for b in on]
+    elif fmt in ("json", "csv") and not explain:  # rows stream out as they are computed
+        from ..estimate import iter_cost_table
+        from .output import emit_rows
+
+        emit_rows((cost_row(r, ranges=not no_range) for r in iter_cost_table(
+            flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity, as_of=as_of,
+            **overrides(kw))), fmt)
+        return
     else:
         results = cost_table(flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
                              as_of=as_of, **overrides(kw))

@@ -8,7 +8,7 @@ import click
 
 from . import cli, params
 from .common import TIERS, format_option, hardware_files_option, load_db
-from .output import emit_data, emit_table
+from .output import emit_table
 
 
 def _year(what: str) -> params._Parsed:
@@ -61,22 +61,24 @@ def trend(flop: tuple[Any, ...], start: int | None, end: int | None, gpus: tuple
     runs imply (90% interval). Years in which no chip has a price are projected at Epoch AI's measured
     decline in price per FLOP (0.14 orders of magnitude a year) and marked.
     """
-    from ..fmt import human, money, sci
-    from ..trends import method_lines
-    from ..trends import trend as trend_fn
-
     from ..errors import FlopcalcError
+    from ..fmt import human, money, sci
+    from ..trends import iter_trend as trend_fn
+    from ..trends import method_lines
 
     try:
-        rows = trend_fn(flop, start=start, end=end, gpus=gpus or None, price_tier=price_tier,
+        stream = trend_fn(flop, start=start, end=end, gpus=gpus or None, price_tier=price_tier,
                         hardware=load_db(hardware_files), dollars=dollars, basis=basis)
     except FlopcalcError as e:
         if dollars is not None or basis != "rental":
             raise click.UsageError(str(e)) from None
         raise
     if fmt in ("json", "csv"):
-        emit_data([r.to_dict() for r in rows], fmt)
+        from .output import emit_rows
+
+        emit_rows((r.to_dict() for r in stream), fmt)  # streamed: memory does not grow with the rows
         return
+    rows = list(stream)  # a table aligns its columns: it needs every row
     amortized = basis in ("amortized", "all")
     table = []
     for r in rows:

@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import math
 import re
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import click
 
@@ -73,6 +73,36 @@ def emit_data(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> N
     for row in rows:
         writer.writerow([_cell(row.get(k)) for k in cols])
     echo(buf.getvalue(), nl=False)
+
+
+def emit_rows(rows: Iterable[dict[str, Any]], fmt: str) -> None:
+    """JSON (a list) or CSV of rows written as they come: memory does not grow with the number of rows.
+
+    The text is the same as emit_data's for the same rows; CSV takes its columns from the first row
+    (one command's rows share their keys).
+    """
+    if fmt == "json":
+        first = True
+        for row in rows:
+            text = json.dumps(_plain(row), indent=2, allow_nan=False)
+            echo(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.splitlines()), nl=False)
+            first = False
+        echo("[]" if first else "\n]")
+        return
+    import csv
+    import io
+
+    cols: list[str] | None = None
+    for row in rows:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        if cols is None:
+            cols = list(row)
+            writer.writerow(cols)
+        writer.writerow([_cell(row.get(k)) for k in cols])
+        echo(buf.getvalue(), nl=False)
+    if cols is None:
+        echo("", nl=False)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>!])")
