@@ -111,7 +111,7 @@ class DeliveredEvidence:
 
 def delivered(scn: Scenario, chip_hours: Quantity, *, evidence_model: EvidenceModel | None = None) -> DeliveredEvidence:
     """The evidence interval on the FLOP that `chip_hours` of final-run time deliver in this scenario."""
-    iv = _interval(scn, evidence_model)
+    iv = _interval(scn, evidence_model, flop=mag(chip_hours * scn.useful_flop_per_s, "FLOP"))
     fl = [None if e is None else calc.finite((chip_hours * scn.peak * Q_(e, "")).to("FLOP"), "FLOP")
           for e in (iv.centre, iv.low, iv.high)]
     return DeliveredEvidence(basis=iv.basis, efficiency_kind=iv.kind, efficiency=iv.centre, efficiency_low=iv.low,
@@ -120,9 +120,11 @@ def delivered(scn: Scenario, chip_hours: Quantity, *, evidence_model: EvidenceMo
                              method=iv.method)
 
 
-def _interval(scn: Scenario, model: EvidenceModel | None) -> EfficiencyInterval:
+def _interval(scn: Scenario, model: EvidenceModel | None, *, flop: float) -> EfficiencyInterval:
+    """The evidence interval for a run of about `flop` (the assumption's figure: the interval's width depends
+    on the run's scale, docs/evidence-method.md)."""
     cited_only = "peak" in scn.given or scn.profile.origin != "shipped"
-    return (model or default_model()).interval(scn.profile, scn.precision, cited_only=cited_only)
+    return (model or default_model()).interval(scn.profile, scn.precision, cited_only=cited_only, flop=flop)
 
 
 class _FromEvidence:
@@ -319,7 +321,8 @@ def assumption_label(profile: Profile, precision: str, *, given: bool) -> str:
 def _evidence(profile: Profile, precision: str, *, flop: Quantity, peak: Quantity,
               price: Quantity, price_given: bool, tier: str | None, overhead: float,
               cited_only: bool, model: EvidenceModel | None) -> EvidenceEstimate:
-    iv: EfficiencyInterval = (model or default_model()).interval(profile, precision, cited_only=cited_only)
+    iv: EfficiencyInterval = (model or default_model()).interval(profile, precision, cited_only=cited_only,
+                                                                 flop=mag(flop, "FLOP"))
     rng = None if price_given else profile.price_ranges.get(tier or "")
     if rng is not None:
         lo, hi = (q.to("USD/hour") for q in rng)
@@ -555,7 +558,7 @@ def basis_notes(results: Iterable[CostResult]) -> list[str]:
 def budget(usd: Any, gpu: str | Profile | None = "h100", *, precision: str | None = None, peak: Any = None,
            efficiency: Any = None, price: Any = None, price_tier: str | None = None,
            as_of: _dt.date | str | None = None, overhead: Any = None, hardware: HardwareDB | None = None,
-           evidence_model: EvidenceModel | None = None) -> BudgetResult:
+           evidence_model: EvidenceModel | None = None, fallback_precision: bool = False) -> BudgetResult:
     """How much training compute `usd` buys: the inverse of cost(), with the evidence interval.
 
         >>> b = budget("$100M", "h100")
@@ -564,7 +567,7 @@ def budget(usd: Any, gpu: str | Profile | None = "h100", *, precision: str | Non
     """
     money = parse_quantity(usd, "usd", what="amount").to("USD")
     scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
-                   as_of=as_of, overhead=overhead, hardware=hardware)
+                   as_of=as_of, overhead=overhead, hardware=hardware, fallback_precision=fallback_precision)
     return budget_of(scn, money, evidence_model=evidence_model)
 
 

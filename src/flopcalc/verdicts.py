@@ -363,7 +363,8 @@ def _chips_to_meet(limit: Limit, per_chip: float) -> int:
 
 def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware: HardwareDB | None = None,
                     precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
-                    price_tier: str | None = None, overhead: Any = None) -> list[ThresholdCost]:
+                    price_tier: str | None = None, overhead: Any = None,
+                    fallback_precision: bool = False) -> list[ThresholdCost]:
     """For each threshold: the cost of its FLOP limit (or a relative limit's fallback), the chips that reach
     its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`.
 
@@ -374,6 +375,8 @@ def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware:
     """
     rules = items_of(rules, Threshold, what="rules")
     prof = resolve(gpu, hardware)
+    if fallback_precision and precision is not None and not prof.has_precision(precision):
+        precision = None  # a chip without the precision asked uses its default (comparing several chips)
     kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
                               price_tier=optional_name(price_tier, what="price tier"), overhead=overhead)
     out = []

@@ -279,7 +279,9 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
     from ..verdicts import budget_verdicts
 
     db = load_db(hardware_files)
-    results = [budget_fn(a, g, hardware=db, as_of=as_of, **overrides(kw)) for g in db.unique(gpus) for a in amount]
+    chosen = db.unique(gpus)
+    results = [budget_fn(a, g, hardware=db, as_of=as_of, fallback_precision=len(chosen) > 1, **overrides(kw))
+               for g in chosen for a in amount]
     rules = load_thresholds(thresholds_files)
     rows = []
     for b in results:

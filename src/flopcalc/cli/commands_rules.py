@@ -130,8 +130,9 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
 
     db = load_db(hardware_files)
     rows, table = [], []
-    for g in gpus:
-        for tc in threshold_costs(rules, g, hardware=db, **overrides(kw)):
+    chosen = db.unique(gpus)
+    for g in chosen:
+        for tc in threshold_costs(rules, g, hardware=db, fallback_precision=len(chosen) > 1, **overrides(kw)):
             row = _threshold_row(tc.threshold)
             r = tc.estimate
             ev = r.evidence if r is not None else None
