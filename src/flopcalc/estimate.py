@@ -438,9 +438,11 @@ def _notes(prof: Profile, prec: str, *, eff: float, price: Quantity, ev: Evidenc
     if (ev.efficiency_low is not None and ev.efficiency_high is not None
             and not ev.efficiency_low <= eff <= ev.efficiency_high):
         side = "above" if eff > ev.efficiency_high else "below"
-        what = "all-in efficiency that known runs imply" if ev.basis == "runs" else "cited MFU range (not evidence)"
-        notes.append(f"the assumed {pct(eff)} of {prec} peak on {prof.id} is {side} the 90% interval of the {what} "
-                     f"({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)}, {ev.group})")
+        from .rows import basis_words
+
+        what = basis_words(ev.basis, runs=ev.runs)
+        notes.append(f"the assumed {pct(eff)} of {prec} peak on {prof.id} is {side} the 90% evidence interval, "
+                     f"{pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group}: {what})")
     p = mag(price, "USD/hour")
     lo, hi = mag(ev.price_low, "USD/hour"), mag(ev.price_high, "USD/hour")
     if not price_given and not lo <= p <= hi:

@@ -256,7 +256,7 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
     groups: dict[str, list[str]] = {}
     for r in results:
         ev = r.evidence
-        if ev is not None and ev.basis == "runs" and ev.group:
+        if ev is not None and ev.basis in ("runs", "class") and ev.group:
             groups.setdefault(ev.group, []).append(r.gpu)
     if groups:
         from .datadates import file_stamp
@@ -410,7 +410,7 @@ def _chip_rows(m: Memo) -> list[list[str]]:
         if ev is not None and ev.efficiency is not None and ev.cost is not None:
             assert ev.efficiency_low is not None and ev.efficiency_high is not None
             assert ev.cost_low is not None and ev.cost_high is not None  # set together with ev.cost
-            kind = "all-in" if ev.basis == "runs" else "cited"
+            kind = {"runs": "all-in", "class": "all-in, class"}.get(ev.basis, "cited")
             row += [f"{pct(ev.efficiency)} ({pct(ev.efficiency_low)}-{pct(ev.efficiency_high)}) {kind}",
                     f"{money_sig(mag(ev.cost, 'USD'))} ({money_sig(mag(ev.cost_low, 'USD'))}-"
                     f"{money_sig(mag(ev.cost_high, 'USD'))})"]
@@ -477,9 +477,11 @@ def _rule_lines(m: Memo) -> list[str]:
 
 
 _TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: 'all-in' is the "
-               "efficiency known runs on the chip's generation imply (from billed chip-hours); 'cited' is the "
-               "profile's cited MFU range, not evidence from runs; 90% intervals. Costs: the final run, before "
-               "overhead.")
+               "efficiency known runs on the chip's generation imply (from billed chip-hours); 'all-in, class': "
+               "no runs yet on its generation, so its precision class's runs; 'cited' is the profile's cited MFU "
+               "range, not evidence from runs. 90% intervals, for a run like those in the public record at this "
+               "scale: a well-engineered frontier run may sit in the upper half or above. Costs: the final run, "
+               "before overhead.")
 
 
 def _overhead_line(m: Memo) -> str:
@@ -540,7 +542,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     yk = top + plot_h + 29
     parts.append(f'<g font-size="10" fill="#333"><line x1="6" y1="{yk - 4}" x2="32" y2="{yk - 4}" '
                  f'stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/><circle cx="19" cy="{yk - 4}" r="3.5" '
-                 f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence and 90% interval (dashed: cited MFU)'
+                 f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence and 90% interval (dashed: class or cited, not runs on the generation)'
                  f'</text><line x1="292" y1="{yk - 11}" x2="292" y2="{yk + 3}" stroke="{_ASSUMPTION_COLOUR}" '
                  f'stroke-width="3"/><text x="299" y="{yk}">assumption</text>'
                  f'<text x="{right}" y="{yk}" text-anchor="end">training cost, USD, log scale, before overhead'
@@ -562,7 +564,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
         if ev is not None and ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None:
             lo, mid, hi = (mag(q, "USD") for q in (ev.cost_low, ev.cost, ev.cost_high))
             dash = ' stroke-dasharray="4 3"' if ev.basis != "runs" else ""
-            tip += (f"; {'evidence' if ev.basis == 'runs' else 'cited MFU range'} {money_sig(mid)} "
+            tip += (f"; {'evidence' if ev.basis == 'runs' else 'class evidence' if ev.basis == 'class' else 'cited MFU range'} {money_sig(mid)} "
                     f"(90% {money_sig(lo)}-{money_sig(hi)})")
             parts.append(f'<g><title>{_h(tip)}</title>'
                          f'<line x1="{x(lo):.1f}" y1="{y:.1f}" x2="{x(hi):.1f}" y2="{y:.1f}" '

@@ -358,6 +358,8 @@ def _estimate(gpus: Sequence[str | Profile], flops: Sequence[float], basis: _Bas
         ev = r.evidence
         if ev is None or ev.cost is None:
             notes.append((prof.id, "no evidence interval, assumption only"))
+        elif ev.basis == "class":
+            notes.append((prof.id, "class evidence: no known runs on its generation yet"))
         elif ev.basis != "runs":
             notes.append((prof.id, "its band is the cited MFU range, not evidence from runs"))
         out.append((prof, rows))

@@ -14,7 +14,8 @@ from .units import mag
 if TYPE_CHECKING:  # pragma: no cover
     from .estimate import BudgetResult, CostResult, EvidenceEstimate
 
-__all__ = ["Tabular", "budget_row", "cost_row", "cost_summary", "evidence_dict", "explain_cost", "html_table", "opt"]
+__all__ = ["Tabular", "basis_mark", "basis_words", "budget_row", "cost_row", "cost_summary", "evidence_dict",
+           "explain_cost", "html_table", "opt"]
 
 
 class Tabular:
@@ -25,6 +26,27 @@ class Tabular:
 
     def _repr_html_(self) -> str:
         return html_table(self.to_dict())
+
+
+def basis_words(basis: str | None, *, runs: int = 0) -> str:
+    """What an evidence interval rests on, in the same words in every output (table, memo, chart, note).
+
+    runs: known runs on the chip's generation; class: known runs of the precision class, none yet on this
+    generation; cited: the profile's cited MFU range, not evidence from runs.
+    """
+    if basis == "runs":
+        return f"all-in efficiency that {runs} known run{'s' if runs != 1 else ''} on this generation imply" if runs \
+            else "all-in efficiency that known runs imply"
+    if basis == "class":
+        return "all-in efficiency that known runs of its precision class imply (class: none yet on this generation)"
+    if basis == "cited":
+        return "the profile's cited MFU range (cited: not evidence from runs)"
+    return "no evidence"
+
+
+def basis_mark(basis: str | None) -> str:
+    """The one-word mark for a table cell or chart label: '' for runs on the generation, else 'class' or 'cited'."""
+    return "" if basis == "runs" else (basis or "none")
 
 
 def opt(q: Any, unit: str) -> float | None:
@@ -200,12 +222,7 @@ def cost_summary(r: CostResult) -> str:
     # The evidence's figures are set together: with chip-hours come their interval and the cost's.
     assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
     assert ev.cost is not None and ev.cost_low is not None and ev.cost_high is not None
-    if ev.basis != "runs":
-        what = "the cited MFU range (not evidence from runs) implies"
-    elif ev.runs:
-        what = f"{ev.runs} known run{'s' if ev.runs != 1 else ''} on this chip's generation (and the class) imply"
-    else:
-        what = "known runs on other chips imply (none yet on this generation; the class's figure)"
+    what = basis_words(ev.basis, runs=ev.runs) + (" implies" if ev.basis == "cited" else "")
     return (f"{head}; {what} {sig(mag(ev.chip_hours, 'hour'))} chip-hours "
             f"(90% interval {sig(mag(ev.chip_hours_low, 'hour'))}-{sig(mag(ev.chip_hours_high, 'hour'))}) and "
             f"{money_sig(mag(ev.cost, 'USD'))} (90% interval {money_sig(mag(ev.cost_low, 'USD'))}-"
@@ -271,6 +288,9 @@ def explain_cost(r: CostResult) -> list[str]:
             f"{money(mag(ev.price_low, 'USD/hour'))}-{money(mag(ev.price_high, 'USD/hour'))})",
             f"  cost                     {money(mag(ev.cost, 'USD'))} (90% {money(mag(ev.cost_low, 'USD'))}-"
             f"{money(mag(ev.cost_high, 'USD'))}); with overhead {money(mag(ev.cost_with_overhead, 'USD'))}",
+            f"  what the interval is for: a run like those in the public record at about {sci(f)} FLOP "
+            f"({basis_words(ev.basis, runs=ev.runs)}); a well-engineered frontier run may sit in its upper half "
+            "or above it",
         ]
     else:
         lines.append(f"Evidence: none ({ev.method if ev else 'not computed'})")

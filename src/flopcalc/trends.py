@@ -106,7 +106,7 @@ class TrendRow(Tabular):
     evidence_efficiency: float
     evidence_efficiency_low: float
     evidence_efficiency_high: float
-    efficiency_basis: str  # "runs" (all-in, from known runs) or "cited" (the profile's cited MFU range)
+    efficiency_basis: str  # "runs" (all-in, from known runs), "class" (runs of the class) or "cited" (MFU range)
     anchor_year: int  # the year of the dated price (the row's own year when not projected)
     anchor_price_usd_per_chip_hour: float
     price_source: str
@@ -177,7 +177,7 @@ class TrendRow(Tabular):
             "evidence_efficiency": self.evidence_efficiency,
             "evidence_efficiency_low": self.evidence_efficiency_low,
             "evidence_efficiency_high": self.evidence_efficiency_high,
-            "efficiency_kind": "all-in" if self.efficiency_basis == "runs" else "mfu",
+            "efficiency_kind": "all-in" if self.efficiency_basis in ("runs", "class") else "mfu",
             "efficiency_basis": self.efficiency_basis,
             "anchor_year": self.anchor_year,
             "anchor_price_usd_per_chip_hour": self.anchor_price_usd_per_chip_hour,

@@ -30,7 +30,7 @@ _EVIDENCE = ("evidence = what known runs on the chip or its generation imply: al
 
 
 def _ev_cell(point: str, lo: str, hi: str, basis: str, runs: int) -> str:
-    return f"{point} ({lo}-{hi})" + (" cited" if basis != "runs" else "" if runs else " class")
+    return f"{point} ({lo}-{hi})" + ("" if basis == "runs" else f" {basis}")
 
 
 def _lazy(name: str, fn: str) -> params._Parsed:

@@ -167,10 +167,10 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
     overhead = f"{ovh:g} (overhead{given('overhead')}: failed runs, restarts; paid, never subtracted from the run)"
     spread = ""
     if ev is not None and ev.efficiency is not None:
-        spread = (f"all-in efficiency known runs imply, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group})"
-                  if ev.basis == "runs" else
-                  f"cited MFU range, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} ({ev.group}; not evidence "
-                  "from runs)")
+        from ..rows import basis_words
+
+        spread = (f"{basis_words(ev.basis, runs=ev.runs)}, {pct(ev.efficiency_low)}-{pct(ev.efficiency_high)} "
+                  f"({ev.group})")
     price_spread = ""
     if ev is not None and mag(ev.price_low, "USD/hour") != mag(ev.price_high, "USD/hour"):
         price_spread = (f"price range {money(mag(ev.price_low, 'USD/hour'))}-{money(mag(ev.price_high, 'USD/hour'))}"

@@ -23,7 +23,7 @@ def _year(what: str) -> params._Parsed:
 def _cost_cell(r: Any) -> str:
     from ..fmt import money_sig
 
-    mark = "" if r.efficiency_basis == "runs" else " cited"
+    mark = "" if r.efficiency_basis == "runs" else f" {r.efficiency_basis}"
     return f"{money_sig(r.cost_usd)} (90%{mark} {money_sig(r.cost_usd_low)}-{money_sig(r.cost_usd_high)})"
 
 
