@@ -312,3 +312,13 @@ def test_a_given_cluster_is_never_shrunk_by_overhead() -> None:
     assert one.flop == three.flop
     assert close(three.cost_with_overhead.to("USD").magnitude, 3 * one.cost_with_overhead.to("USD").magnitude)
     assert replace(one, notes=()).cost == replace(three, notes=()).cost  # dollar limits test the final run
+
+
+def test_an_estimated_default_price_is_not_a_quote() -> None:
+    from flopcalc.hardware import default_db
+    from flopcalc.pricing import quotes
+
+    estimated = [p for p in default_db().all() if p.price_is_estimate and p.price_date]
+    assert estimated, "the shipped data has estimated default prices with a date"
+    for p in estimated:
+        assert all(q.provider != "profile default" for q in quotes(p)), p.id

@@ -71,7 +71,8 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 def _market_quotes(doc: dict) -> list[tuple[dt.date, str, float]]:
-    """(date, tier, USD/h) of the chip's quotes on or after its release, its dated default price as one more."""
+    """(date, tier, USD/h) of the chip's quotes on or after its release, its dated default price as one more
+    unless that default is an estimate (an estimate is not a quote)."""
     rel = _day(str(doc.get("released") or doc.get("year") or "1900"))
     out = []
     for q in doc.get("prices") or []:
@@ -81,7 +82,7 @@ def _market_quotes(doc: dict) -> list[tuple[dt.date, str, float]]:
                                                                            "microsoft", "amazon", "gcp", "oci"))
             tier = ("hyperscaler-" if big else "neocloud-") + tier
         out.append((_day(q["date"]), tier, float(q["usd_per_hour"])))
-    if doc.get("price_tier") and doc.get("price_date"):
+    if doc.get("price_tier") and doc.get("price_date") and not doc.get("price_is_estimate"):
         out.append((_day(doc["price_date"]), doc["price_tier"], float(str(doc["price"]).split()[0])))
     return sorted((x for x in out if x[0] >= rel), key=lambda x: x[0])
 

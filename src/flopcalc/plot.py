@@ -355,6 +355,8 @@ def _estimate(gpus: Sequence[str | Profile], flops: Sequence[float], basis: _Bas
         r = rows[0]
         if r.price_tier_fallback:
             notes.append((prof.id, f"{r.price_tier or 'untiered'} price (no {basis.price_tier} price)"))
+        if r.price_is_estimate:
+            notes.append((prof.id, "estimated price: no public per-hour quote"))
         ev = r.evidence
         if ev is None or ev.cost is None:
             notes.append((prof.id, "no evidence interval, assumption only"))

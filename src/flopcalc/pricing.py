@@ -37,8 +37,10 @@ __all__ = [
     "check_released",
     "choose_price",
     "on_demand_tier",
+    "quotes",
     "released_on",
     "resolve_tier",
+    "tier_price_on",
 ]
 
 WINDOW_MONTHS = 12  # a tier's price on a date: the median of its quotes in this many months up to the date
@@ -62,6 +64,7 @@ class PriceChoice:
     high: float | None = None
     providers: tuple[str, ...] = ()
     window: tuple[str, str] | None = None  # the dates the quotes were taken from
+    quotes: tuple[PricePoint, ...] = ()  # the quotes behind the price (for a price on a date)
 
     @property
     def description(self) -> str:
@@ -99,10 +102,11 @@ def _months_before(day: _dt.date, months: int) -> _dt.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _quotes(profile: Profile) -> list[PricePoint]:
-    """The profile's dated quotes on or after its release, with its dated default price as one more."""
+def quotes(profile: Profile) -> list[PricePoint]:
+    """The profile's dated quotes on or after its release, oldest first, with its dated default price as one more
+    (unless that default is an estimate: an estimate is not a quote)."""
     out = [p for p in profile.prices if released_on(profile, first_day(p.date))]
-    if profile.price_tier is not None and profile.price_date is not None and released_on(
+    if profile.price_tier is not None and profile.price_date is not None and not profile.price_is_estimate and released_on(
             profile, first_day(profile.price_date)):
         out.append(PricePoint(usd_per_hour=float(profile.price.to("USD/hour").magnitude), tier=profile.price_tier,
                               date=profile.price_date, source=f"profile {profile.id} default price",
@@ -133,11 +137,11 @@ def on_demand_tier(profile: Profile) -> str:
     return next((t for t in ON_DEMAND_TIERS if t in have), ON_DEMAND_TIERS[0])
 
 
-def _on(profile: Profile, tier: str, day: _dt.date) -> PriceChoice | None:
+def tier_price_on(profile: Profile, tier: str, day: _dt.date) -> PriceChoice | None:
     """The tier's price on `day` by the median-of-window rule, or None if the tier has no usable quote."""
-    quotes = [q for q in _quotes(profile) if q.tier == tier and first_day(q.date) <= day]
+    mine = [q for q in quotes(profile) if q.tier == tier and first_day(q.date) <= day]
     start = _months_before(day, WINDOW_MONTHS)
-    window = [q for q in quotes if first_day(q.date) >= start]
+    window = [q for q in mine if first_day(q.date) >= start]
     if window:
         values = [q.usd_per_hour for q in window]
         providers = tuple(dict.fromkeys(q.provider or q.source for q in window))
@@ -146,12 +150,12 @@ def _on(profile: Profile, tier: str, day: _dt.date) -> PriceChoice | None:
                            one.source if one else f"{len(window)} dated {tier} quotes", rule="median",
                            count=len(window), low=min(values), high=max(values), providers=providers,
                            provider=one.provider if one else f"median of {len(window)} quotes",
-                           window=(start.isoformat(), day.isoformat()))
-    if quotes and first_day(quotes[-1].date) >= _months_before(day, STALE_MONTHS):
-        q = quotes[-1]
+                           window=(start.isoformat(), day.isoformat()), quotes=tuple(window))
+    if mine and first_day(mine[-1].date) >= _months_before(day, STALE_MONTHS):
+        q = mine[-1]
         return PriceChoice(Q_(q.usd_per_hour, "USD/hour"), tier, q.date, q.provider or q.source, rule="latest-earlier",
                            provider=q.provider, low=q.usd_per_hour, high=q.usd_per_hour,
-                           providers=(q.provider or q.source,),
+                           providers=(q.provider or q.source,), quotes=(q,),
                            note=f"{profile.id} has no {tier} quote in the {WINDOW_MONTHS} months to {day.isoformat()}; "
                                 f"used its latest earlier one ({q.date}, {q.provider or q.source})")
     return None
@@ -180,16 +184,16 @@ def choose_price(profile: Profile, *, tier: str | None = None, as_of: _dt.date |
                      f"({profile.data_as_of}), so this is the price on that date ('flopcalc trend' projects)")
         day = last
     asked = want or default_tier
-    found = _on(profile, asked, day) if asked else None
+    found = tier_price_on(profile, asked, day) if asked else None
     fallback = False
     if found is None and default_tier is not None and asked != default_tier:
-        found = _on(profile, default_tier, day)
+        found = tier_price_on(profile, default_tier, day)
         fallback = found is not None
         if fallback:
             notes.append(f"{profile.id} has no {asked} quote within {STALE_MONTHS} months of {day.isoformat()}; "
                          f"used its {default_tier} price")
     if found is None:
-        usable = [q for q in _quotes(profile)]
+        usable = [q for q in quotes(profile)]
         earlier = [q for q in usable if first_day(q.date) <= day]
         if earlier:
             q = earlier[-1]

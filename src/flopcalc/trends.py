@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -281,44 +280,16 @@ def release_year(profile: Profile) -> int | None:
     return profile.year
 
 
-def _months_before(day: _dt.date, months: int) -> _dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    for d in (day.day, 30, 29, 28):
-        try:
-            return _dt.date(y, m + 1, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
+def price_on(profile: Profile, tier: str, day: _dt.date) -> _YearPrice | None:
+    """The tier's price on `day`, by flopcalc.pricing's one rule (the median of the tier's quotes in the 12 months
+    to the day, else its latest earlier quote if at most 24 months old), or None."""
+    from .pricing import tier_price_on
 
-
-def _dated_quotes(profile: Profile) -> list[PricePoint]:
-    """The chip's dated quotes on or after its release, its dated default price counting as one (pricing's rule)."""
-    from .pricing import released_on
-
-    out = [p for p in profile.prices if released_on(profile, first_day(p.date))]
-    if profile.price_tier is not None and profile.price_date is not None and released_on(
-            profile, first_day(profile.price_date)):
-        out.append(PricePoint(usd_per_hour=float(profile.price.to("USD/hour").magnitude), tier=profile.price_tier,
-                              date=profile.price_date, source=f"profile {profile.id} default price",
-                              provider="profile default"))
-    return sorted(out, key=lambda p: first_day(p.date))
-
-
-def price_on(quotes: Sequence[PricePoint], tier: str, day: _dt.date) -> _YearPrice | None:
-    """The tier's price on `day` as flopcalc.pricing gives it: the median of the tier's quotes dated in the
-    WINDOW_MONTHS to the day, else its latest earlier quote if at most STALE_MONTHS old, else None."""
-    from .pricing import STALE_MONTHS, WINDOW_MONTHS
-
-    mine = [q for q in quotes if q.tier == tier and first_day(q.date) <= day]
-    start = _months_before(day, WINDOW_MONTHS)
-    window = tuple(q for q in mine if first_day(q.date) >= start)
-    if window:
-        return _YearPrice(float(statistics.median(q.usd_per_hour for q in window)), tier, window[-1].date, window,
-                          day.isoformat(), "median")
-    if mine and first_day(mine[-1].date) >= _months_before(day, STALE_MONTHS):
-        q = mine[-1]
-        return _YearPrice(q.usd_per_hour, tier, q.date, (q,), day.isoformat(), "latest-earlier")
-    return None
+    c = tier_price_on(profile, tier, day)
+    if c is None:
+        return None
+    return _YearPrice(float(c.price.to("USD/hour").magnitude), tier, c.date or day.isoformat(), c.quotes,
+                      day.isoformat(), c.rule)
 
 
 def _tiers_for(profile: Profile, tier: str | None) -> tuple[str, ...]:
@@ -333,9 +304,10 @@ def _tiers_for(profile: Profile, tier: str | None) -> tuple[str, ...]:
 def _year_prices(profile: Profile, tier: str | None, released: int | None) -> dict[int, _YearPrice]:
     """The chip's price in each year it has one: its price on the year's last day (in the year of the
     profile's data date, on that date: prices are not known past it, and later years are projected)."""
-    quotes = _dated_quotes(profile)
+    from .pricing import quotes as dated_quotes
+
     tiers = _tiers_for(profile, tier)
-    quotes = [q for q in quotes if q.tier in tiers]
+    quotes = [q for q in dated_quotes(profile) if q.tier in tiers]
     if not quotes:
         return {}
     from .pricing import STALE_MONTHS
@@ -353,7 +325,7 @@ def _year_prices(profile: Profile, tier: str | None, released: int | None) -> di
         if last_data is not None and day > last_data:
             day = last_data
         for t in tiers:
-            yp = price_on(quotes, t, day)
+            yp = price_on(profile, t, day)
             if yp is not None:
                 out[y] = yp
                 break
