@@ -148,13 +148,13 @@ class RuleSelection:
     default_statuses: bool
 
     def describe(self) -> str:
-        which = "in force or enacted" if self.default_statuses else "with status " + ", ".join(self.statuses)
+        which = "in force" if self.default_statuses else "with status " + ", ".join(self.statuses)
         return f"rules {which} on {self.day.isoformat()}"
 
 
 def select_rules(rules: Iterable[Threshold] | None = None, *, as_of: _dt.date | str | None = None,
                  statuses: Iterable[str] = (), include_scoped: bool = False) -> RuleSelection:
-    """The rules to draw: by default those binding (in force or enacted) today, without scoped ones.
+    """The rules to draw: by default those binding (in force) today, without scoped ones.
 
     `statuses` picks other statuses (on `as_of`, default today). A rule with a `scope` applies only
     to that kind of model (e.g. biological-sequence models), not to all models, and is left out
@@ -804,7 +804,7 @@ def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: b
                   "assumption: profile efficiency and price"]
     marks = list(marks)
     styles = {m.style for m in marks if not m.scoped}
-    text = {_RULE_BINDING: f"rule in force or enacted on {day.isoformat()}",
+    text = {_RULE_BINDING: f"rule in force on {day.isoformat()}",
             _RULE_OTHER: f"rule with another status on {day.isoformat()}"}
     for colour, style in sorted(styles, key=lambda cs: cs[0]):
         handles.append(Line2D([], [], color=colour, lw=1.2, ls=style))
@@ -880,7 +880,10 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
                      subtitle=[rules_line, f"Basis: {basis_text}."], footnotes=footnotes,
                      stamp=_stamp(loaded, [p.data_as_of for p, *_ in rows], _short_basis(basis, results)))
         ticks = [f"{_clip(p.id, 16)}\n{r.precision}{'*' if r.precision != (precision or r.precision) else ''}\n"
-                 f"{_price_text(r)}{'*' if r.price_tier_fallback else ''}" for p, r, *_ in rows]
+                 f"{_price_text(r)}{'*' if r.price_tier_fallback or r.price_is_estimate else ''}"
+                 + ("\nclass" if r.evidence is not None and r.evidence.basis == "class" else
+                    "\ncited" if r.evidence is not None and r.evidence.basis == "cited" else "")
+                 for p, r, *_ in rows]
         ax = page.axes(left=0.85, right=0.25, below=0.75)
         xs = list(range(len(rows)))
         heights = [row[3] if row[3] is not None else 0.0 for row in rows]
