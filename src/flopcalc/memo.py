@@ -515,7 +515,8 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     hi_e = math.ceil(math.log10(max(values)))
     if hi_e == lo_e:
         hi_e += 1
-    left, right, top, row_h = 130, 664, 8, 24
+    left, right, top = 130, 664, 8
+    row_h = 24 if len(rows) <= 2 else 19  # more chips, tighter rows: the memo stays one page
     width = 680
     plot_h = row_h * len(rows)
     height = top + plot_h + 33
@@ -542,7 +543,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     yk = top + plot_h + 29
     parts.append(f'<g font-size="10" fill="#333"><line x1="6" y1="{yk - 4}" x2="32" y2="{yk - 4}" '
                  f'stroke="{_EVIDENCE_COLOUR}" stroke-width="2"/><circle cx="19" cy="{yk - 4}" r="3.5" '
-                 f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence and 90% interval (dashed: class or cited, not runs on the generation)'
+                 f'fill="{_EVIDENCE_COLOUR}"/><text x="38" y="{yk}">evidence, 90% interval (dashed: class or cited)'
                  f'</text><line x1="292" y1="{yk - 11}" x2="292" y2="{yk + 3}" stroke="{_ASSUMPTION_COLOUR}" '
                  f'stroke-width="3"/><text x="299" y="{yk}">assumption</text>'
                  f'<text x="{right}" y="{yk}" text-anchor="end">training cost, USD, log scale, before overhead'
@@ -610,6 +611,7 @@ tr.crossed td { font-weight: 600; }
 figure { margin: 0.5mm 0; }
 figure svg { width: 100%; height: auto; display: block; }
 .small { font-size: 7pt; line-height: 1.25; color: #333; }
+ol.sources.wide { columns: 4; font-size: 5.9pt; }
 ol.sources { font-size: 6.1pt; line-height: 1.2; color: #222; columns: 3; column-gap: 4mm; margin: 0;
   padding-left: 0; list-style-position: inside; }
 ol.sources li { overflow-wrap: anywhere; margin: 0 0 0.4mm; }
@@ -663,7 +665,7 @@ def render_html(m: Memo) -> str:
     rule_dates = {s.date for s in m.sources if s.kind == "rule"}
     common = rule_dates.pop() if len(rule_dates) == 1 else None
     p.append("<h2>Sources" + (f' <span class="small">(rules: {_h(common)})</span>' if common else "") + "</h2>")
-    p.append('<ol class="sources">')
+    p.append('<ol class="sources wide">' if len(m.sources) > 20 else '<ol class="sources">')
     for s in m.sources:
         p.append("<li>" + _source_html(s, skip_date=common is not None and s.kind == "rule") + "</li>")
     p.append("</ol>")
