@@ -9,7 +9,8 @@ Usage (from the repository root):
 
 The hand-curated rows of runs.yaml (those without an `epoch` block) are kept as they are; the rows
 taken from Epoch's dataset (those with an `epoch` block) are rebuilt from the CSV. Then the evidence
-fit (src/flopcalc/data/evidence_fit.json) is recomputed from the new runs.
+fit (src/flopcalc/data/evidence_fit.json) is recomputed from the new runs: the observations, and the candidate
+models' held-out figures with the one the decision rule (docs/evidence-method.md) chooses.
 
 Epoch AI, "Data on Notable AI Models" / "All ML Systems" (CC-BY 4.0), github.com/epoch-research/training-cost-trends.
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import re
 import sys
@@ -365,7 +367,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         from flopcalc.evidence import write_fit
 
         path = write_fit()
-        print(f"{path}: evidence fit rewritten")
+        sel = json.loads(path.read_text(encoding="utf-8"))["selection"]
+        print(f"{path}: evidence fit rewritten; model ({sel['chosen']}) chosen, "
+              f"{'meeting' if sel['criterion_met'] else 'NOT meeting (closest)'} the criterion")
     return 0
 
 

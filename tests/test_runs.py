@@ -69,7 +69,7 @@ def test_a100_note_follows_the_interval_and_essay_number_unchanged() -> None:
     ev = data["evidence"]
     inside = ev["efficiency_low"] <= 0.6 <= ev["efficiency_high"]
     assert data["assumption_in_range"]["efficiency"] is inside
-    assert any("60% of bf16 peak on a100 is above the 90% interval" in n for n in data["notes"]) is (
+    assert any("60% of bf16 peak on a100 is above the 90% evidence interval" in n for n in data["notes"]) is (
         0.6 > ev["efficiency_high"])
     out = invoke(["cost", "1e26", "--gpu", "a100"]).stdout
     assert "$118.7M" in out

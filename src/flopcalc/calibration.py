@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
-from .evidence import (REFERENCE_LOG10_FLOP, EfficiencyInterval, EvidenceModel, Observation, Validation, shipped_db,
-                       build_model, default_model, precision_class)
+from .evidence import (
+    CANDIDATES,
+    REFERENCE_LOG10_FLOP,
+    EfficiencyInterval,
+    EvidenceModel,
+    Observation,
+    Validation,
+    build_model,
+    default_model,
+    precision_class,
+    selection,
+    shipped_db,
+)
 from .hardware import HardwareDB, Profile, resolve
-from .runs import Run, load_runs
+from .runs import Run
 
 __all__ = ["Calibration", "calibrate"]
 
@@ -41,6 +52,16 @@ class Calibration:
     class_scale_centre: float | None = None
     class_scale_range: tuple[float, float] | None = None
     log10_flop: float = REFERENCE_LOG10_FLOP  # the scale the interval is given for
+    model_spec: str = ""  # the candidate model in use (evidence.CANDIDATES)
+    model_choice: dict[str, Any] | None = None  # the stored comparison of the candidates and the decision
+
+    @property
+    def model_label(self) -> str:
+        return CANDIDATES[self.model_spec].label if self.model_spec in CANDIDATES else self.model_spec
+
+    @property
+    def criterion_met(self) -> bool | None:
+        return None if self.model_choice is None else self.model_choice.get("criterion_met")
 
     @property
     def loo_coverage(self) -> float | None:
@@ -102,7 +123,7 @@ def calibrate(gpu: str | Profile | None, precision: str | None = None, *, runs: 
         class_scale_slope=fit.scale_slope if fit else None, class_scale_centre=fit.scale_centre if fit else None,
         class_scale_range=fit.scale_range if fit else None,
         log10_flop=math.log10(flop) if flop and flop > 0 else REFERENCE_LOG10_FLOP,
-        gpu=prof.id, precision=prec, interval=iv,
+        gpu=prof.id, precision=prec, interval=iv, model_spec=model.spec, model_choice=selection(),
         group_runs=tuple(model.group_runs(group, cls)) if cls and iv.basis == "runs" else (), class_name=cls,
         class_runs=fit.runs if fit else 0, class_centre=fit.centre if fit else None, class_sd=fit.sw if fit else None,
         class_df=fit.df if fit else None, class_t=fit.t if fit else None, loo_inside=inside, loo_runs=n,

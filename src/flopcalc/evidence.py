@@ -5,13 +5,19 @@ The method (docs/evidence-method.md):
 - Each known run with FLOP and chip-hours gives an all-in efficiency
   e = FLOP / (chip-hours x peak at the run's precision x 3600); y = ln e.
 - Precision classes: 16-bit (bf16, fp16, tf32) and fp8. Groups: (generation, class).
-- Point: a group with n runs and mean ybar has centre mu = (n ybar + 3 mu0) / (n + 3), mu0 the class mean.
+- Point (model (a), chosen by a rule fixed in advance, docs/evidence-method.md): within a class, the pooled
+  within-generation slope beta of y on x = log10 FLOP; each run moved to the class's mean scale xc,
+  z = y - beta (x - xc); a group with n runs and mean zbar has centre mu = (n zbar + 3 z0) / (n + 3) at xc, z0 the
+  class mean of z, and a run of 10^x FLOP is centred at mu + beta (x' - xc), x' = x clamped to the runs' range.
 - Interval: split-conformal, with a spread that depends on the run's scale. The class is refitted without each
   organisation in turn and its runs are predicted; ln|residual| is regressed on log10 FLOP over those held-out
   residuals, s(x) = exp(b (x - xbar)) (x clamped to the runs' range), and q is the ceil((m + 1) x 0.9)-th smallest
-  of the m scores |residual| / s(x). The 90% interval of a run of 10^x FLOP is exp(mu +- q s(x)). A generation with
-  no runs gets the class centre and q_new, the same quantile over runs predicted with their whole generation held
-  out (never below q). Without a FLOP figure, x is REFERENCE_LOG10_FLOP (a run of 1e25-1e26 FLOP).
+  of the m scores |residual| / s(x). The 90% interval of a run of 10^x FLOP is exp(centre +- q s(x)). A generation
+  with no runs gets the class centre and q_new, the same quantile over runs predicted with their whole generation
+  held out (never below q). Without a FLOP figure, x is REFERENCE_LOG10_FLOP (a run of 1e25-1e26 FLOP).
+- The candidates (a) slope + scale-dependent width, (b) slope + constant width, (c) no slope + scale-dependent
+  width are compared on held-out runs by `compare_candidates`; scripts/build_runs.py stores the comparison and the
+  choice in data/evidence_fit.json.
 - A class with fewer than 3 runs centres on the geometric middle of the profile's cited MFU range and takes the
   16-bit class's q_new ("cited").
 
@@ -37,7 +43,8 @@ from .stats import conformal_quantile, mean, median, pooled_sd, t_quantile
 
 __all__ = ["CLASSES", "LEVEL", "Observation", "Dropped", "ClassFit", "EfficiencyInterval", "EvidenceModel",
            "Validation", "build_model", "default_model", "fit_observations", "RunEstimate", "estimate_runs",
-           "precision_class", "write_fit", "TIME_SPLIT", "REFERENCE_LOG10_FLOP"]
+           "precision_class", "write_fit", "TIME_SPLIT", "REFERENCE_LOG10_FLOP", "ModelSpec", "CANDIDATES",
+           "Candidate", "compare_candidates", "choose", "interval_score", "lab", "selection"]
 
 CLASSES = {"bf16": "16-bit", "fp16": "16-bit", "tf32": "16-bit", "fp8": "fp8"}
 LEVEL = 0.90
@@ -57,6 +64,40 @@ MIN_EVIDENCE_FLOP = 0.0  # every size is in the evidence; the spread depends on 
 # 1e25-1e26 FLOP, the range flopcalc's rules speak of.
 REFERENCE_LOG10_FLOP = 25.5
 RESIDUAL_FLOOR = 1e-3  # |ln residual| below this is floored before its log is taken (the spread regression)
+MIN_COVERAGE = 0.88  # the decision rule's coverage floor (docs/evidence-method.md)
+LARGE_LOG10_FLOP = 23.0  # the decision rule's "large runs": at least 1e23 FLOP
+FRONTIER_LOG10_FLOP = 24.0  # reported (not in the rule): is each run of at least 1e24 FLOP inside its interval
+MAX_WIDTH_AT_1E26 = 4.5  # issue 20: every shipped chip's chip-hours interval at 1e26 FLOP at most this wide
+# One lab spelled several ways in the record: merged so that leaving out an organisation leaves out its house style.
+ORG_ALIASES = {"meta ai": "Meta", "facebook": "Meta", "facebook ai research": "Meta", "meta": "Meta",
+               "microsoft research": "Microsoft", "microsoft": "Microsoft",
+               "technology innovation institute": "TII", "tii": "TII",
+               "google research": "Google", "google": "Google"}
+
+
+def lab(org: str | None) -> str:
+    """The organisation key of the held-out checks: names of one lab merged (ORG_ALIASES), others as given."""
+    o = (org or "").strip()
+    return ORG_ALIASES.get(o.lower(), o)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One candidate model: whether the centre has a within-class slope on log10 FLOP, whether the width depends on
+    scale."""
+
+    key: str
+    slope: bool
+    scale_width: bool
+    label: str
+
+
+CANDIDATES = {
+    "a": ModelSpec("a", True, True, "(a) centre with a slope on log10 FLOP + scale-dependent width"),
+    "b": ModelSpec("b", True, False, "(b) centre with a slope on log10 FLOP + constant width"),
+    "c": ModelSpec("c", False, True, "(c) centre without scale + scale-dependent width (the model before)"),
+}
+DEFAULT_SPEC = "a"  # used when a fit is made without a spec and no stored choice exists
 
 
 def precision_class(precision: str | None) -> str | None:
@@ -118,10 +159,25 @@ class ClassFit:
     scale_slope: float = 0.0  # b in s(x) = exp(b (x - scale_centre)), x = log10 FLOP
     scale_centre: float = REFERENCE_LOG10_FLOP
     scale_range: tuple[float, float] = (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP)  # x is clamped to this
+    centre_slope: float = 0.0  # beta: d ln(efficiency) / d log10 FLOP within a generation (0 without a slope)
+    centre_x: float = REFERENCE_LOG10_FLOP  # xc: the scale at which mu0 (the class mean of z) is the centre
+    centre_range: tuple[float, float] = (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP)  # the centre's x is clamped
+    spec: str = DEFAULT_SPEC
+
+    def shift(self, log10_flop: float | None = None) -> float:
+        """beta (x' - xc): how far (ln units) the centre of a run of 10^x FLOP sits from the centre at xc."""
+        x = REFERENCE_LOG10_FLOP if log10_flop is None else log10_flop
+        x = min(max(x, self.centre_range[0]), self.centre_range[1])
+        return self.centre_slope * (x - self.centre_x)
+
+    def centre_at(self, log10_flop: float | None = None) -> float:
+        """The class centre (no runs on the generation) for a run of 10^x FLOP (default REFERENCE_LOG10_FLOP)."""
+        return math.exp(self.mu0 + self.shift(log10_flop))
 
     @property
     def centre(self) -> float:
-        return math.exp(self.mu0)
+        """The class centre for a run of 1e25-1e26 FLOP (REFERENCE_LOG10_FLOP)."""
+        return self.centre_at(None)
 
     def scale_factor(self, log10_flop: float | None = None) -> float:
         """s(x): how much wider (> 1) or narrower than at the runs' mean scale the interval is at 10^x FLOP."""
@@ -166,15 +222,34 @@ class Validation:
     median_error: float | None  # exp(median |ln(actual / centre)|): the point's typical factor off
     misses: tuple[tuple[str, float, float, float], ...] = ()  # (model, efficiency, low, high)
     scale: tuple[tuple[float, bool, float], ...] = ()  # per held-out run: (log10 FLOP, inside, width high / low)
+    held: tuple[tuple[str, float, float, float, float, float], ...] = ()  # (model, log10 FLOP, e, centre, low, high)
 
     @property
     def coverage(self) -> float | None:
         return self.inside / self.runs if self.runs else None
 
+    @property
+    def score(self) -> float | None:
+        """Mean interval score (Gneiting-Raftery, alpha = 0.1, ln units) over the held-out runs; lower is better."""
+        s = [interval_score(e, lo, hi) for _, _, e, _, lo, hi in self.held]
+        return mean(s) if s else None
+
+    def subset(self, lo: float, hi: float = 99.0) -> tuple[int, int, float | None]:
+        """(inside, runs, mean interval score) over the held-out runs with lo <= log10 FLOP < hi."""
+        sel = [(e, a, b) for _, x, e, _, a, b in self.held if lo <= x < hi]
+        return (sum(a <= e <= b for e, a, b in sel), len(sel),
+                mean(interval_score(e, a, b) for e, a, b in sel) if sel else None)
+
     def band(self, lo: float, hi: float) -> tuple[int, int, float | None]:
         """(inside, runs, median width) over the held-out runs with lo <= log10 FLOP < hi (reporting only)."""
         sel = [(ok, w) for x, ok, w in self.scale if lo <= x < hi]
         return sum(ok for ok, _ in sel), len(sel), median(w for _, w in sel) if sel else None
+
+
+def interval_score(actual: float, low: float, high: float, alpha: float = 1 - LEVEL) -> float:
+    """Gneiting and Raftery's (2007) interval score of [low, high] for `actual`, in natural-log units."""
+    y, lo, hi = math.log(actual), math.log(low), math.log(high)
+    return (hi - lo) + 2 / alpha * max(0.0, lo - y) + 2 / alpha * max(0.0, y - hi)
 
 
 def _group_key(profile: Profile) -> str:
@@ -188,6 +263,7 @@ class EvidenceModel:
     observations: tuple[Observation, ...]
     dropped: tuple[Dropped, ...]
     fits: Mapping[str, ClassFit]
+    spec: str = DEFAULT_SPEC
 
     def group_runs(self, generation: str, cls: str | None) -> list[Observation]:
         return [o for o in self.observations if o.generation == generation and o.cls == cls]
@@ -201,18 +277,19 @@ class EvidenceModel:
             obs = self.group_runs(generation, cls)
             n = len(obs)
             if n == 0:
+                c = fit.centre_at(log10_flop)
                 half = fit.q_new * fit.scale_factor(log10_flop)
-                method = (f"no known runs on generation {generation}: the {cls} class centre of {fit.runs} runs; "
-                          f"90% interval from the held-out error of runs whose whole generation was left out "
-                          f"(split-conformal, {_q_from(fit)}), {_at_scale(log10_flop)}")
-                return EfficiencyInterval("class", "all-in", fit.centre, fit.centre * math.exp(-half),
-                                          fit.centre * math.exp(half), half, 0, f"{generation}, {cls}", method)
-            ybar = mean(o.y for o in obs)
-            mu = (n * ybar + PRIOR_RUNS * fit.mu0) / (n + PRIOR_RUNS)
+                method = (f"no known runs on generation {generation}: the {cls} class centre of {fit.runs} runs"
+                          f"{_slope_text(fit)}; 90% interval from the held-out error of runs whose whole generation "
+                          f"was left out (split-conformal, {_q_from(fit)}), {_at_scale(log10_flop)}")
+                return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
+                                          c * math.exp(half), half, 0, f"{generation}, {cls}", method)
+            zbar = mean(o.y - fit.centre_slope * (_x(o) - fit.centre_x) for o in obs)
+            mu = (n * zbar + PRIOR_RUNS * fit.mu0) / (n + PRIOR_RUNS) + fit.shift(log10_flop)
             half = fit.q * fit.scale_factor(log10_flop)
             method = (f"{n} known run{'s' if n != 1 else ''} in group ({generation}, {cls}) shrunk toward the "
-                      f"{cls} class centre of {fit.runs} runs; 90% interval from the held-out error of runs "
-                      f"predicted without their organisation (split-conformal, {_q_from(fit)}), "
+                      f"{cls} class centre of {fit.runs} runs{_slope_text(fit)}; 90% interval from the held-out "
+                      f"error of runs predicted without their organisation (split-conformal, {_q_from(fit)}), "
                       f"{_at_scale(log10_flop)}")
             return EfficiencyInterval("runs", "all-in", math.exp(mu), math.exp(mu - half), math.exp(mu + half), half,
                                       n, f"{generation}, {cls}", method)
@@ -257,11 +334,12 @@ class EvidenceModel:
             if fit is None or fit.runs < MIN_CLASS_RUNS or fit.q_new is None:
                 return self._cited(None, None, group, cls, "")
             half = fit.q_new * fit.scale_factor(x)
-            method = (f"a profile not shipped with flopcalc: the {cls} class centre of {fit.runs} known runs, with "
-                      f"the held-out spread of a generation with no runs (split-conformal, {_q_from(fit)}), "
-                      f"{_at_scale(x)}")
-            return EfficiencyInterval("class", "all-in", fit.centre, fit.centre * math.exp(-half),
-                                      fit.centre * math.exp(half), half, 0, f"{group}, {cls}", method)
+            c = fit.centre_at(x)
+            method = (f"a profile not shipped with flopcalc: the {cls} class centre of {fit.runs} known runs"
+                      f"{_slope_text(fit)}, with the held-out spread of a generation with no runs (split-conformal, "
+                      f"{_q_from(fit)}), {_at_scale(x)}")
+            return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
+                                      c * math.exp(half), half, 0, f"{group}, {cls}", method)
         if cls is None:
             return self._cited(centre, rng, group, precision, f"precision {precision} is in no class", x)
         iv = self.predict(group, cls, centre, log10_flop=x)
@@ -276,7 +354,7 @@ class EvidenceModel:
         details = []
         for i, o in enumerate(self.observations):
             rest = self.observations[:i] + self.observations[i + 1:]
-            iv = fit_observations(rest, self.dropped).predict(o.generation, o.cls, o.cited_centre,
+            iv = fit_observations(rest, self.dropped, spec=self.spec).predict(o.generation, o.cls, o.cited_centre,
                                                               log10_flop=o.log10_flop)
             if iv.low is not None and iv.high is not None and iv.low <= o.efficiency <= iv.high:
                 inside += 1
@@ -290,9 +368,10 @@ class EvidenceModel:
         errors: list[float] = []
         misses = []
         scale = []
+        held = []
         n = 0
         for train, test in folds:
-            m = fit_observations(train, ())
+            m = fit_observations(train, (), spec=self.spec)
             for o in test:
                 iv = m.predict(o.generation, o.cls, o.cited_centre, log10_flop=o.log10_flop)
                 if iv.centre is None or iv.low is None or iv.high is None:
@@ -305,8 +384,9 @@ class EvidenceModel:
                 widths.append(iv.high / iv.low)
                 errors.append(abs(math.log(o.efficiency / iv.centre)))
                 scale.append((_x(o), ok, iv.high / iv.low))
+                held.append((o.model, _x(o), o.efficiency, iv.centre, iv.low, iv.high))
         return Validation(name, n, inside, median(widths) if widths else None,
-                          math.exp(median(errors)) if errors else None, tuple(misses), tuple(scale))
+                          math.exp(median(errors)) if errors else None, tuple(misses), tuple(scale), tuple(held))
 
     def time_split(self, cut: str = TIME_SPLIT) -> Validation:
         """Fitted on runs published before `cut`, tested on those from `cut` on."""
@@ -316,8 +396,8 @@ class EvidenceModel:
 
     def group_split(self) -> Validation:
         """Leave one organisation out: each organisation's runs predicted from the others'."""
-        orgs = sorted({o.org for o in self.observations})
-        folds = [([o for o in self.observations if o.org != g], [o for o in self.observations if o.org == g])
+        orgs = sorted({lab(o.org) for o in self.observations})
+        folds = [([o for o in self.observations if lab(o.org) != g], [o for o in self.observations if lab(o.org) == g])
                  for g in orgs]
         return self.validate("leave one organisation out", folds)
 
@@ -333,36 +413,68 @@ def _q_from(fit: ClassFit) -> str:
     return f"{src} {fit.held_out} held-out runs"
 
 
-def _class_mean_fit(obs: Sequence[Observation]) -> Callable[[Observation], float]:
-    """A point predictor fitted on `obs` (one class): the shrunk group mean."""
+def _slope_text(fit: ClassFit) -> str:
+    if not fit.centre_slope:
+        return ""
+    return (f", moved along the within-generation slope of {fit.centre_slope:+.3f} ln per decade of FLOP "
+            f"(scale clamped to 10^{fit.centre_range[0]:.1f}-10^{fit.centre_range[1]:.1f})")
+
+
+def centre_line(obs: Sequence[Observation], slope: bool = True) -> tuple[float, float, tuple[float, float]]:
+    """(beta, xc, (x_min, x_max)): the pooled within-generation least-squares slope of y on log10 FLOP over `obs`
+    (one class; 0 without `slope` or without spread in scale), the runs' mean scale and their range of scales."""
+    if not obs:
+        return 0.0, REFERENCE_LOG10_FLOP, (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP)
+    xs = [_x(o) for o in obs]
+    xc, rng = mean(xs), (min(xs), max(xs))
+    if not slope:
+        return 0.0, xc, rng
+    groups: dict[str, list[Observation]] = {}
+    for o in obs:
+        groups.setdefault(o.generation, []).append(o)
+    sxy = sxx = 0.0
+    for g in groups.values():
+        gx, gy = mean(_x(o) for o in g), mean(o.y for o in g)
+        sxy += math.fsum((_x(o) - gx) * (o.y - gy) for o in g)
+        sxx += math.fsum((_x(o) - gx) ** 2 for o in g)
+    return (sxy / sxx if sxx > 0 else 0.0), xc, rng
+
+
+def _class_point_fit(obs: Sequence[Observation], slope: bool = True) -> Callable[[Observation], float]:
+    """A point predictor (ln efficiency) fitted on `obs` (one class): the shrunk group mean of z moved along the
+    within-generation slope to the run's scale (clamped to the runs' range)."""
     if not obs:
         return lambda o: math.nan
-    mu0 = mean(o.y for o in obs)
+    beta, xc, (lo, hi) = centre_line(obs, slope)
+    z0 = mean(o.y - beta * (_x(o) - xc) for o in obs)
     sums: dict[str, list[float]] = {}
     for o in obs:
-        sums.setdefault(o.generation, []).append(o.y)
+        sums.setdefault(o.generation, []).append(o.y - beta * (_x(o) - xc))
 
     def predict(o: Observation) -> float:
-        ys = sums.get(o.generation, [])
-        return (sum(ys) + PRIOR_RUNS * mu0) / (len(ys) + PRIOR_RUNS)
+        zs = sums.get(o.generation, [])
+        return (math.fsum(zs) + PRIOR_RUNS * z0) / (len(zs) + PRIOR_RUNS) + beta * (min(max(_x(o), lo), hi) - xc)
 
     return predict
 
 
+def _class_only_fit(obs: Sequence[Observation], slope: bool = True) -> Callable[[Observation], float]:
+    """The class centre alone (a generation with no runs), moved along the slope to the run's scale."""
+    beta, xc, (lo, hi) = centre_line(obs, slope)
+    z0 = mean(o.y - beta * (_x(o) - xc) for o in obs)
+    return lambda o: z0 + beta * (min(max(_x(o), lo), hi) - xc)
+
+
 def _held_out_residuals(obs: Sequence[Observation], key: Callable[[Observation], str],
-                        new_group: bool) -> list[tuple[float, float]]:
+                        new_group: bool, slope: bool = True) -> list[tuple[float, float]]:
     """(|ln residual|, log10 FLOP) of every run predicted with all runs sharing its `key` left out."""
     out = []
     for k in sorted({key(o) for o in obs}):
         rest = [o for o in obs if key(o) != k]
         if not rest:
             continue
-        if new_group:
-            mu0 = mean(o.y for o in rest)
-            out += [(abs(o.y - mu0), _x(o)) for o in obs if key(o) == k]
-        else:
-            pred = _class_mean_fit(rest)
-            out += [(abs(o.y - pred(o)), _x(o)) for o in obs if key(o) == k]
+        pred = _class_only_fit(rest, slope) if new_group else _class_point_fit(rest, slope)
+        out += [(abs(o.y - pred(o)), _x(o)) for o in obs if key(o) == k]
     return out
 
 
@@ -382,15 +494,18 @@ def scale_spread(res: Sequence[tuple[float, float]]) -> tuple[float, float, tupl
     return b, xm, (min(xs), max(xs))
 
 
-def fit_observations(observations: Sequence[Observation], dropped: Sequence[Dropped]) -> EvidenceModel:
-    """Fit every class over `observations` (pure arithmetic: no files are read)."""
+def fit_observations(observations: Sequence[Observation], dropped: Sequence[Dropped], *,
+                     spec: str | None = None) -> EvidenceModel:
+    """Fit every class over `observations` with candidate `spec` (default: DEFAULT_SPEC; pure arithmetic, no files)."""
+    sp = CANDIDATES[spec or DEFAULT_SPEC]
     fits: dict[str, ClassFit] = {}
     quantiles: dict[str, tuple[float | None, float | None, int, tuple[float, float, tuple[float, float]]]] = {}
     for cls in sorted({o.cls for o in observations}):
         obs = [o for o in observations if o.cls == cls]
-        res = _held_out_residuals(obs, lambda o: o.org or o.model, new_group=False)
-        res_new = _held_out_residuals(obs, lambda o: o.generation, new_group=True)
-        b, xm, rng = scale_spread(res)
+        res = _held_out_residuals(obs, lambda o: lab(o.org) or o.model, new_group=False, slope=sp.slope)
+        res_new = _held_out_residuals(obs, lambda o: o.generation, new_group=True, slope=sp.slope)
+        b, xm, rng = scale_spread(res) if sp.scale_width else (0.0, REFERENCE_LOG10_FLOP,
+                                                                 (REFERENCE_LOG10_FLOP, REFERENCE_LOG10_FLOP))
 
         def s(x: float) -> float:
             return math.exp(b * (min(max(x, rng[0]), rng[1]) - xm))
@@ -412,10 +527,13 @@ def fit_observations(observations: Sequence[Observation], dropped: Sequence[Drop
         t = t_quantile(0.5 + LEVEL / 2, max(df, 1))
         src = cls if len(obs) >= MIN_CONFORMAL_RUNS or REFERENCE_CLASS not in quantiles else REFERENCE_CLASS
         q, q_new, held, (b, xm, rng) = quantiles[src]
-        fits[cls] = ClassFit(cls=cls, runs=len(obs), groups=len(groups), mu0=mean(o.y for o in obs), sw_raw=sw_raw,
+        beta, xc, crng = centre_line(obs, sp.slope) if len(obs) >= MIN_CLASS_RUNS else centre_line(obs, False)
+        fits[cls] = ClassFit(cls=cls, runs=len(obs), groups=len(groups),
+                             mu0=mean(o.y - beta * (_x(o) - xc) for o in obs), sw_raw=sw_raw,
                              sw=sw, df=df, t=t, q=q, q_new=q_new, q_from=src, held_out=held, scale_slope=b,
-                             scale_centre=xm, scale_range=rng)
-    return EvidenceModel(observations=tuple(observations), dropped=tuple(dropped), fits=fits)
+                             scale_centre=xm, scale_range=rng, centre_slope=beta, centre_x=xc, centre_range=crng,
+                             spec=sp.key)
+    return EvidenceModel(observations=tuple(observations), dropped=tuple(dropped), fits=fits, spec=sp.key)
 
 
 def _months(start: str | None, end: str | None) -> float | None:
@@ -474,9 +592,112 @@ def observe(runs: Iterable[Run], hardware: HardwareDB | None = None, *,
 
 
 def build_model(runs: Iterable[Run], hardware: HardwareDB | None = None) -> EvidenceModel:
-    """Fit the classes over `runs`, dropping (with a reason) those that cannot give an all-in efficiency."""
+    """Fit the classes over `runs` with the chosen candidate, dropping (with a reason) those that cannot give an
+    all-in efficiency."""
     observations, dropped = observe(runs, hardware)
-    return fit_observations(observations, dropped)
+    return fit_observations(observations, dropped, spec=chosen_spec())
+
+
+# -- choosing the model: the candidates on held-out runs (docs/evidence-method.md) ----------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate model's held-out figures and what the decision rule makes of them."""
+
+    key: str
+    label: str
+    time: Validation
+    group: Validation
+    max_width_1e26: float  # the widest shipped chip's chip-hours interval (high / low) for a 1e26 FLOP run
+    widest_chip: str
+
+    def coverages(self) -> dict[str, float | None]:
+        def cov(v: Validation) -> float | None:
+            inside, n, _ = v.subset(LARGE_LOG10_FLOP)
+            return inside / n if n else None
+        return {"time_split": self.time.coverage, "time_split_large": cov(self.time),
+                "group_split": self.group.coverage, "group_split_large": cov(self.group)}
+
+    @property
+    def shortfall(self) -> float:
+        """Sum over the four coverages of max(0, 0.88 - coverage): 0 when all four meet the floor."""
+        return math.fsum(max(0.0, MIN_COVERAGE - (c if c is not None else 0.0)) for c in self.coverages().values())
+
+    @property
+    def width_ok(self) -> bool:
+        return self.max_width_1e26 <= MAX_WIDTH_AT_1E26 + 1e-12
+
+    @property
+    def eligible(self) -> bool:
+        return self.shortfall == 0 and self.width_ok
+
+    @property
+    def score(self) -> float:
+        """The rule's score: the time split's mean interval score plus leave-one-organisation-out's."""
+        return (self.time.score or 0.0) + (self.group.score or 0.0)
+
+    def frontier(self) -> list[tuple[str, float, float, float, float, bool]]:
+        """(model, log10 FLOP, efficiency, low, high, inside) of every run of at least 1e24 FLOP, leave one
+        organisation out (reported, not part of the rule)."""
+        return [(m, x, e, lo, hi, lo <= e <= hi) for m, x, e, _, lo, hi in self.group.held
+                if x >= FRONTIER_LOG10_FLOP]
+
+    def to_json(self) -> dict[str, Any]:
+        def split(v: Validation) -> dict[str, Any]:
+            li, ln, ls = v.subset(LARGE_LOG10_FLOP)
+            return {"runs": v.runs, "inside": v.inside, "coverage": v.coverage, "interval_score": v.score,
+                    "median_width": v.median_width, "median_error": v.median_error,
+                    "large_runs": ln, "large_inside": li, "large_coverage": li / ln if ln else None,
+                    "large_interval_score": ls,
+                    "held": [{"model": m, "log10_flop": x, "efficiency": e, "centre": c, "low": lo, "high": hi}
+                             for m, x, e, c, lo, hi in v.held]}
+        return {"key": self.key, "label": self.label, "time_split": split(self.time),
+                "group_split": split(self.group), "max_width_1e26": self.max_width_1e26,
+                "widest_chip": self.widest_chip, "coverage_shortfall": self.shortfall, "width_ok": self.width_ok,
+                "eligible": self.eligible, "score": self.score}
+
+
+def _shipped_width_1e26(model: EvidenceModel, db: HardwareDB) -> tuple[float, str]:
+    """The widest chip-hours interval (high / low) over the shipped chips at their default precision, 1e26 FLOP."""
+    widest, chip = 0.0, ""
+    for prof in db.all():
+        if prof.origin != "shipped":
+            continue
+        iv = model.interval(prof, prof.default_precision, flop=1e26)
+        if iv.low and iv.high and iv.high / iv.low > widest:
+            widest, chip = iv.high / iv.low, prof.id
+    return widest, chip
+
+
+def compare_candidates(observations: Sequence[Observation], dropped: Sequence[Dropped] = (),
+                       db: HardwareDB | None = None) -> list[Candidate]:
+    """Every candidate fitted and checked on held-out runs (time split, leave one organisation out)."""
+    db = db or shipped_db()
+    out = []
+    for key, sp in CANDIDATES.items():
+        m = fit_observations(observations, dropped, spec=key)
+        width, chip = _shipped_width_1e26(m, db)
+        out.append(Candidate(key, sp.label, m.time_split(), m.group_split(), width, chip))
+    return out
+
+
+def choose(cands: Sequence[Candidate]) -> tuple[Candidate, bool]:
+    """The decision rule (fixed before the figures, docs/evidence-method.md): (chosen, whether it met the criterion).
+
+    Eligible: all four coverages >= 0.88 and every shipped chip at most x4.5 wide at 1e26 FLOP; the eligible
+    candidate with the lowest summed interval score wins. If none is eligible: among those meeting x4.5 (all, if
+    none does), the smallest coverage shortfall, ties broken by the summed interval score.
+    """
+    ok = [c for c in cands if c.eligible]
+    if ok:
+        return min(ok, key=lambda c: c.score), True
+    pool = [c for c in cands if c.width_ok] or list(cands)
+    return min(pool, key=lambda c: (round(c.shortfall, 12), c.score)), False
+
+
+def selection_document(observations: Sequence[Observation], dropped: Sequence[Dropped] = ()) -> dict[str, Any]:
+    cands = compare_candidates(observations, dropped)
+    best, met = choose(cands)
+    return {"chosen": best.key, "criterion_met": met, "candidates": [c.to_json() for c in cands]}
 
 
 def shipped_db() -> HardwareDB:
@@ -488,8 +709,11 @@ def fresh_fit_document() -> dict[str, Any]:
     """What data/evidence_fit.json holds: the observations of the shipped runs on the shipped profiles."""
     obs, dropped = observe(load_runs(), shipped_db())
     return {"comment": "Generated by scripts/build_runs.py from runs.yaml and the shipped hardware profiles; "
-                       "do not edit. tests/test_evidence.py checks it against a fresh build.",
-            "observations": [o.to_json() for o in obs], "dropped": [asdict(d) for d in dropped]}
+                       "do not edit. tests/test_evidence.py checks it against a fresh build. 'selection' holds "
+                       "the candidate models' held-out figures and the one the decision rule chose "
+                       "(docs/evidence-method.md).",
+            "observations": [o.to_json() for o in obs], "dropped": [asdict(d) for d in dropped],
+            "selection": selection_document(obs, dropped)}
 
 
 def write_fit(path: Path | None = None) -> Path:
@@ -500,14 +724,30 @@ def write_fit(path: Path | None = None) -> Path:
 
 
 @lru_cache(maxsize=1)
+def _fit_document() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(data_path(FIT_FILE).read_text(encoding="utf-8"))
+    return doc
+
+
+def selection() -> dict[str, Any]:
+    """The stored comparison of the candidate models and the choice (data/evidence_fit.json, 'selection')."""
+    return _fit_document().get("selection") or {"chosen": DEFAULT_SPEC, "criterion_met": None, "candidates": []}
+
+
+def chosen_spec() -> str:
+    return str(selection().get("chosen") or DEFAULT_SPEC)
+
+
+@lru_cache(maxsize=1)
 def default_model() -> EvidenceModel:
-    """The model over the shipped runs and shipped profiles (precomputed observations), fitted once per process.
+    """The model over the shipped runs and shipped profiles (precomputed observations), fitted once per process
+    with the candidate the decision rule chose.
 
     User profiles, however given, never move it.
     """
-    doc = json.loads(data_path(FIT_FILE).read_text(encoding="utf-8"))
+    doc = _fit_document()
     obs = tuple(Observation(**o) for o in doc["observations"])
-    return fit_observations(obs, tuple(Dropped(**d) for d in doc["dropped"]))
+    return fit_observations(obs, tuple(Dropped(**d) for d in doc["dropped"]), spec=chosen_spec())
 
 
 @dataclass(frozen=True)

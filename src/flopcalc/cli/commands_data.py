@@ -8,7 +8,7 @@ import click
 
 from . import cli, params
 from .common import format_option, hardware_files_option, load_db
-from .output import echo, emit_data, emit_table
+from .output import echo, emit_data, emit_table, say_empty
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..hardware import Profile
@@ -167,7 +167,10 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
             "grade": r.grade, "source": r.source, "data_as_of": stamp,
         })
     if fmt in ("json", "csv"):
-        emit_data(rows, fmt)
+        emit_data(rows, fmt, columns=["model", "org", "gpu", "precision", "flop", "reported_chip_hours",
+                                      "in_evidence"])
+        if not rows:
+            say_empty(_no_runs(gpu), fmt)
         return
     table = []
     for row in rows:
@@ -190,7 +193,8 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
                        "below reported MFU.", "in evidence: used by the 90% interval; runs with lower-bound FLOP (>=) "
                        "or upper-bound chip-hours (<=) are left out (--format json says why).", "flopcalc est. uses the chip's default efficiency at that precision; "
                        "est/rep < 1 means flopcalc's default is optimistic for that run.",
-                       "(6ND): FLOP from 6 x params x tokens; (c x d): chips x days x 24; *: precision assumed."])
+                       "(6ND): FLOP from 6 x params x tokens; (c x d): chips x days x 24; *: precision assumed."]
+               + ([_no_runs(gpu)] if not table else []))
 
 
 @cli.command()
@@ -233,6 +237,29 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
                            for m, e, lo, hi in v.misses]}
 
     ts, gs = split(cal.time_split), split(cal.group_split)
+    choice = cal.model_choice or {}
+
+    def candidate(c: dict[str, Any]) -> dict[str, Any]:
+        out = {k: c[k] for k in ("key", "label", "eligible", "coverage_shortfall", "score", "max_width_1e26",
+                                 "widest_chip", "width_ok")}
+        for name in ("time_split", "group_split"):
+            v = c[name]
+            out[name] = {k: v[k] for k in ("runs", "inside", "coverage", "large_runs", "large_inside",
+                                           "large_coverage", "interval_score", "median_width", "median_error")}
+        out["frontier_inside_group_split"] = [
+            {"model": h["model"], "log10_flop": h["log10_flop"], "implied_efficiency": h["efficiency"],
+             "interval_low": h["low"], "interval_high": h["high"], "inside": h["low"] <= h["efficiency"] <= h["high"]}
+            for h in c["group_split"]["held"] if h["log10_flop"] >= 24.0]
+        return out
+
+    model_choice: dict[str, Any] = {
+        "model": cal.model_spec, "label": cal.model_label, "criterion_met": choice.get("criterion_met"),
+        "rule": ("eligible: held-out coverage >= 0.88 on the time split and leaving one organisation out, over all "
+                 "runs and over runs >= 1e23 FLOP, and every shipped chip's chip-hours interval at 1e26 FLOP at most "
+                 "x4.5 wide; then the lowest summed mean interval score (alpha 0.1); if none is eligible, the "
+                 "smallest coverage shortfall among those meeting x4.5 (docs/evidence-method.md)"),
+        "candidates": [candidate(c) for c in choice.get("candidates", [])],
+    }
     data: dict[str, Any] = {
         "gpu": cal.gpu, "precision": cal.precision, "basis": iv.basis, "efficiency_kind": iv.kind,
         "group": iv.group, "group_runs": len(cal.group_runs), "centre": iv.centre, "interval_low": iv.low,
@@ -253,6 +280,7 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         "runs": [{"model": o.model, "gpu": o.gpu, "precision": o.precision, "implied_efficiency": o.efficiency}
                  for o in cal.group_runs],
         "dropped": [{"model": m, "reason": r} for m, r in cal.dropped], "data_as_of": data_as_of(),
+        "model_choice": model_choice,
     }
     if fmt == "json":
         emit_data(data, fmt)
@@ -277,8 +305,26 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
              f"(x{iv.high / iv.low:.2f} wide, for {scale}; {iv.basis}: {where}). flopcalc's assumption: "
              f"{pct(d) if d else '-'}.")
         echo("The interval is for a run like those in the public record at that scale; a well-engineered frontier "
-             "run may sit in its upper half. Smaller runs in the record spread more widely, so the interval is wider "
-             "for them.")
+             "run may sit in its upper half or above it (its centre does not move with scale, so at frontier scale "
+             "it is pulled down by the many small runs). Smaller runs in the record spread more widely, so the "
+             "interval is wider for them.")
+    if model_choice["candidates"]:
+        met = model_choice["criterion_met"]
+        echo(f"model: {cal.model_label}. " + (
+            "Chosen by the rule fixed in advance (docs/evidence-method.md)." if met else
+            "NO candidate met the criterion fixed in advance (held-out coverage >= 0.88 on both splits, overall and "
+            "for runs >= 1e23 FLOP, with every chip at most x4.5 wide at 1e26 FLOP); this is the one that came "
+            "closest. Its interval is NOT validated at frontier scale."))
+        for cand in model_choice["candidates"]:
+            c: dict[str, Any] = cand
+            t, g = c["time_split"], c["group_split"]
+            miss = [f["model"] for f in c["frontier_inside_group_split"] if not f["inside"]]
+            echo(f"  {c['label']}: time split {t['inside']}/{t['runs']} (>= 1e23: {t['large_inside']}/"
+                 f"{t['large_runs']}), leave one organisation out {g['inside']}/{g['runs']} (>= 1e23: "
+                 f"{g['large_inside']}/{g['large_runs']}); interval score {t['interval_score']:.3f} + "
+                 f"{g['interval_score']:.3f} = {c['score']:.3f}; widest at 1e26 FLOP x{c['max_width_1e26']:.2f}"
+                 f"{' (over x4.5)' if not c['width_ok'] else ''}; runs >= 1e24 FLOP outside their held-out "
+                 f"interval: {', '.join(miss) or 'none'}.")
     if cal.class_name and cal.class_centre is not None and cal.class_q is not None:
         echo(f"class {cal.class_name}: {cal.class_runs} run{'' if cal.class_runs == 1 else 's'}, centre "
              f"{pct(cal.class_centre)}; split-conformal 90% half-width (ln) {cal.class_q:.3f} for a generation with "
@@ -299,3 +345,11 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         emit_table(["run", "chip", "prec", "all-in efficiency"],
                    [[o.model, o.gpu, o.precision, pct(o.efficiency)] for o in
                     sorted(cal.group_runs, key=lambda o: o.efficiency)], fmt)
+
+
+def _no_runs(gpu: str | None) -> str:
+    """Why `flopcalc runs` has no row: no known run on the chip (its evidence is then its class's or cited)."""
+    if gpu:
+        return (f"no known run in the data was trained on {gpu}: its evidence interval is its precision class's "
+                f"(or its cited MFU range); see 'flopcalc calibrate --gpu {gpu}'")
+    return "no known run matches: try without --gpu, or with --all"
