@@ -322,3 +322,27 @@ def test_an_estimated_default_price_is_not_a_quote() -> None:
     assert estimated, "the shipped data has estimated default prices with a date"
     for p in estimated:
         assert all(q.provider != "profile default" for q in quotes(p)), p.id
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
+def test_an_empty_answer_says_why_in_every_format(fmt: str) -> None:
+    r = CliRunner().invoke(cli, ["thresholds", "--as-of", "1990-01-01", "--format", fmt])
+    assert r.exit_code == 0, r.output
+    assert "no rule in the data existed yet on 1990-01-01" in r.output  # stdout or stderr
+    if fmt == "csv":
+        assert r.stdout.splitlines()[0].startswith("id,")  # the header stays
+    runs = CliRunner().invoke(cli, ["runs", "--gpu", "gaudi3", "--format", fmt])
+    assert runs.exit_code == 0 and "no known run in the data was trained on gaudi3" in runs.output
+    if fmt == "csv":
+        assert runs.stdout.splitlines()[0].startswith("model,")
+
+
+def test_a_flop_check_before_the_default_chip_is_priced_on_a_chip_of_its_day() -> None:
+    res = flopcalc.check(flop=1e26, as_of="2019-01-01")
+    from flopcalc.hardware import default_db
+
+    chip = default_db().get(res.gpu)
+    assert res.gpu != "h100" and chip.released is not None and first_day(chip.released) <= dt.date(2019, 1, 1)
+    assert any("the newest chip with prices on the market on 2019-01-01" in n for n in res.notes)
+    with pytest.raises(flopcalc.FlopcalcError, match="released"):
+        flopcalc.check(chips=10, days=3, as_of="2019-01-01")  # a cluster names its chip: h100 did not exist

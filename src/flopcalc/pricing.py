@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from ._schema import first_day
 from .errors import InputError
@@ -90,6 +90,13 @@ def check_released(profile: Profile, day: _dt.date) -> None:
     if not released_on(profile, day):
         raise InputError(f"{profile.id} was not released until {profile.released}, after {day.isoformat()}: "
                          "choose another chip or a later date")
+
+
+def newest_released(profiles: Iterable[Profile], day: _dt.date) -> Profile | None:
+    """The most recently released chip on the market on `day` that has dated prices (to price a run whose chip
+    is not given), or None."""
+    ready = [p for p in profiles if p.released and released_on(p, day) and p.prices]
+    return max(ready, key=lambda p: (first_day(p.released or "1900"), p.id), default=None)
 
 
 def _months_before(day: _dt.date, months: int) -> _dt.date:

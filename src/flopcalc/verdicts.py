@@ -198,12 +198,27 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
         raise InputError("for a modification give fine-tuning tokens (not tokens) with params")
     if (chips is None) != (days is None):
         raise InputError("the hardware method needs chips and days (and a chip, default h100)")
+    chip_note = None
+    if gpu is None and chips is None and as_of is not None:  # the chip only prices the run: one on the market then
+        from .hardware import default_db
+        from .inputs import parse_date
+        from .pricing import newest_released, released_on
+
+        db = hardware or default_db()
+        day0 = parse_date(as_of, what="as-of date")
+        first = resolve(None, db)
+        if not released_on(first, day0):
+            alt = newest_released([p for p in db.all() if not p.is_user], day0)
+            if alt is not None:
+                gpu = alt
+                chip_note = (f"priced on {alt.id}, the newest chip with prices on the market on {day0.isoformat()} "
+                             f"({first.id} came out in {first.released}); give a chip to price it on another")
     scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                    as_of=as_of, overhead=overhead, chips=chips, days=days, hardware=hardware)
     prof = scn.profile
     ev: DeliveredEvidence | None = None
     bf16 = None
-    notes: list[str] = list(scn.notes)
+    notes: list[str] = ([chip_note] if chip_note else []) + list(scn.notes)
     if scn.has_cluster:
         hw = scn.cluster_flop()
         ev = delivered(scn, scn.cluster_chip_hours())

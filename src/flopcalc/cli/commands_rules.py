@@ -16,7 +16,7 @@ from .common import (
     overrides,
     thresholds_files_option,
 )
-from .output import echo, emit_data, emit_table
+from .output import echo, emit_data, emit_table, say_empty
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..rules import Threshold
@@ -52,6 +52,17 @@ def _threshold_row(t: Threshold) -> dict[str, Any]:
         "counting": dict(t.counting) if t.counting else None,
         "source": t.source, "status_as_of": t.status_as_of, "note": t.note, "data_as_of": data_as_of(),
     }
+
+
+def _no_rules(rules: list[Threshold], as_of: Any, statuses: Iterable[str]) -> str:
+    """Why a list of rules is empty: the date is before any rule, or no rule has the status asked for."""
+    first = min((c.date for t in rules for c in t.history), default=None)
+    if as_of is not None and first is not None and as_of < first:
+        return (f"no rule in the data existed yet on {as_of.isoformat()}: the earliest dates from "
+                f"{first.isoformat()}")
+    wanted = ", ".join(statuses)
+    on = f" on {as_of.isoformat()}" if as_of is not None else ""
+    return f"no rule had the status {wanted}{on}" if wanted else f"no rule{on}"
 
 
 def _when(t: Threshold) -> str:
@@ -116,11 +127,17 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
         rows = [_threshold_row(t) for t in rules]
         if fmt in ("json", "csv"):
             emit_data(rows, fmt, columns=["id", "name", "status"])
+            if not rows:
+                say_empty(_no_rules(load_thresholds(thresholds_files), as_of, statuses), fmt)
             return
         status_head = f"status on {as_of.isoformat()}" if as_of else "status"
         table = [[t.id, t.jurisdiction, t.describe_limits(), t.kind, t.status, _when(t),
                   "" if t.confidence == "confirmed" else "UNCONFIRMED"] for t in rules]
         title = f"Thresholds as they stood on {as_of.isoformat()}" if as_of else None
+        if not rules:
+            emit_table(["id", "where", "limit", "kind", status_head, "in effect", "confidence"], [], fmt,
+                       title=title, footer=[_no_rules(load_thresholds(thresholds_files), as_of, statuses)])
+            return
         emit_table(["id", "where", "limit", "kind", status_head, "in effect", "confidence"], table, fmt, title=title,
                    footer=["revenue_usd: the developer's annual revenue (converts to no compute); relative: a "
                            "fraction of the original model's compute, with the fallback shown.", "Sources:"]
@@ -310,6 +327,8 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         emit_data(data, fmt)
         return
     if fmt == "csv":
+        if not data["rules"]:
+            say_empty(_no_rules(load_thresholds(thresholds_files), res.as_of, statuses), fmt)
         emit_data([{"run_flop": data["flop"], "flop_low": data["flop_low"], "flop_high": data["flop_high"],
                     "method": data["method"], **t} for t in data["rules"]], fmt,
                   columns=["run_flop", "flop_low", "flop_high", "method", "id", "verdict", "reason", "confidence",
@@ -396,7 +415,11 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
         emit_table(headers, table_of(res.others), fmt,
                    title=f"Not binding on {day} (proposed, guidance, vetoed, rescinded, not enforced, superseded): "
                          "for reference only")
-    footer = ["Why (each verdict in one sentence):"] + reasons + [
+    why_empty = [] if res.checks else [_no_rules(load_thresholds(thresholds_files), res.as_of, statuses)]
+    if not res.binding and res.checks and not show_all:
+        why_empty = [f"no rule was in force on {day}" + (f"; {len(res.upcoming)} enacted, not yet" if res.upcoming
+                                                        else "")]
+    footer = why_empty + (["Why (each verdict in one sentence):"] + reasons if reasons else []) + [
         "verdict: crossed = the assumption and the whole 90% evidence interval meet the test; not crossed = "
         "neither does; uncertain = the interval straddles the line, or the assumption and the interval fall on "
         "opposite sides; needs revenue / cluster size / base compute = an input is missing.",

@@ -75,6 +75,14 @@ def emit_data(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> N
     echo(buf.getvalue(), nl=False)
 
 
+def say_empty(why: str, fmt: str) -> None:
+    """Say why an answer is empty: a line under a table, or on stderr beside empty JSON or a CSV header."""
+    if fmt in ("json", "csv"):
+        click.echo(f"note: {clean(why)}", err=True)
+    else:
+        echo(f"- {why}" if fmt == "markdown" else why)
+
+
 def emit_rows(rows: Iterable[dict[str, Any]], fmt: str) -> None:
     """JSON (a list) or CSV of rows written as they come: memory does not grow with the number of rows.
 
