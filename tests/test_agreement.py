@@ -346,3 +346,13 @@ def test_a_flop_check_before_the_default_chip_is_priced_on_a_chip_of_its_day() -
     assert any("the newest chip with prices on the market on 2019-01-01" in n for n in res.notes)
     with pytest.raises(flopcalc.FlopcalcError, match="released"):
         flopcalc.check(chips=10, days=3, as_of="2019-01-01")  # a cluster names its chip: h100 did not exist
+
+
+def test_plan_and_cost_agree_on_the_amortized_dollars_of_one_run() -> None:
+    p = _json(["plan", "--chips", "16k", "--days", "90", "--basis", "all", "--as-of", "2026-06-01"])
+    [c] = _json(["cost", repr(p["flop"]), "--chips", "16000", "--basis", "all", "--as-of", "2026-06-01"])
+    assert close(c["chip_hours"], p["run_chip_hours"]) and close(c["cost_usd"], p["cost_usd"])
+    for k in ("amortized_cost_usd", "hardware_cost_usd", "interconnect_cost_usd", "energy_cost_usd",
+              "acquisition_cost_usd"):
+        assert close(c[k], p[k]), k
+    assert c["start"] == p["training_start"] == "2026-06-01" and c["dollars"] == p["dollars"]

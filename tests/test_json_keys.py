@@ -41,7 +41,11 @@ def _documented(key: str) -> bool:
     ["budget", "$50M", "--all"], ["check", "--gpu", "h100", "--chips", "16k", "--days", "90"],
     ["check", "--flop", "2e26", "--revenue", "$600M"],
     ["check", "--base-flop", "3.8e25", "--params", "405B", "--finetune-tokens", "1T"],
-    ["plan", "$50M", "--days", "90"], ["plan", "--flop", "1e26"], ["plan", "--chips", "16k", "--days", "90"]])
+    ["plan", "$50M", "--days", "90"], ["plan", "--flop", "1e26"], ["plan", "--chips", "16k", "--days", "90"],
+    ["plan", "$50M", "--basis", "all"], ["cost", "1e26", "--basis", "all"],
+    ["cost", "--gpu", "a100-40gb", "--chip-hours", "5.7e7", "--start", "2022-05-12", "--basis", "amortized",
+     "--dollars", "2023-12"], ["trend", "1e26", "--from", "2024", "--to", "2026", "--basis", "all",
+                               "--dollars", "2026-01"]])
 def test_every_json_key_is_documented(args: list[str]) -> None:
     r = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert r.exit_code == 0, r.output

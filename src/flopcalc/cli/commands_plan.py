@@ -41,11 +41,14 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
               help="Read the rules, and price the run, as they stood on this date (default: today's rules, the "
                    "profile's default price).")
 @click.option("--all", "show_all", is_flag=True, help="List every rule in the table, not only those in force.")
+@click.option("--basis", type=click.Choice(("rental", "amortized", "acquisition", "all")), default="rental",
+              show_default=True, help="Which dollars besides rental: amortized (what the owner's run costs, Epoch "
+                                      "AI's method), acquisition (buying the cluster), or all (docs/cost-bases.md).")
 @format_option()
 @thresholds_files_option()
 @hardware_files_option()
 def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpus: tuple[str, ...], tokens_per_param: float | None,
-         pue: float | None, as_of: Any, show_all: bool, fmt: str, thresholds_files: tuple[str, ...],
+         pue: float | None, as_of: Any, show_all: bool, basis: str, fmt: str, thresholds_files: tuple[str, ...],
          hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Plan a run from a BUDGET ('$50M'), a FLOP figure (--flop 1e26) or a cluster (--chips 16k --days 90).
 
@@ -76,11 +79,42 @@ def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpus: tuple[str, 
         _compare(plans, fmt, show_all=show_all)
         return
     p = plans[0]
+    extra, more_rows, more_notes = _bases(p, basis)
     if fmt in ("json", "csv"):
-        emit_data(p.to_dict(), fmt)
+        emit_data({**p.to_dict(), **extra}, fmt)
         return
     rows, footer = _table(p, show_all=show_all)
+    at = next((i for i, r in enumerate(rows) if r[0] == "final-run compute cost"), len(rows) - 1) + 1
+    rows[at:at] = more_rows
+    footer += more_notes
     emit_table(["step", "value", "how (assumption)"], rows, fmt, footer=footer, title=_title(p))
+
+
+def _bases(p: Any, basis: str) -> tuple[dict[str, Any], list[list[str]], list[str]]:
+    """The final run on the other bases (amortized, acquisition): JSON keys, table rows and notes."""
+    if basis == "rental":
+        return {}, [], []
+    from ..bases import bases_of
+    from ..fmt import money
+
+    b = bases_of(p.unit, basis=basis, chips=p.chips)
+    d = b.to_dict()
+    keys = [k for k in d if k.startswith(("amortized_", "hardware_", "interconnect_", "energy_", "acquisition_"))]
+    extra = {k: d[k] for k in keys}
+    extra.update({"dollars": d["dollars"], "training_start": d["start"], "basis": basis})
+    rows = []
+    if b.amortized is not None:
+        c = b.costs
+        assert c is not None
+        rows.append(["amortized cost (final run)", money(extra["amortized_cost_usd"]),
+                     f"hardware {money(extra['hardware_cost_usd'])} + interconnect "
+                     f"{money(extra['interconnect_cost_usd'])} + energy {money(extra['energy_cost_usd'])}, "
+                     f"training from {d['start']} (Epoch AI's method: what the owner's run costs)"])
+    if b.acquisition is not None:
+        rows.append(["acquisition (the cluster)", money(extra["acquisition_cost_usd"]),
+                     f"{d.get('acquisition_chips', p.chips):,} chips x server-level price / 0.81 (interconnect)"])
+    notes = [f"Dollars: {d['dollars']}."] + [f"Note: {n}" for n in b.notes]
+    return extra, rows, notes
 
 
 def _compare(plans: list[Any], fmt: str, *, show_all: bool) -> None:
