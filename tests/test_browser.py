@@ -104,7 +104,7 @@ def test_screenshot(chromium, memo, tmp_path) -> None:
 @pytest.fixture(scope="module")
 def memo3(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("browser3") / "memo3.html"
-    invoke(["report", "1e26", "--gpu", "h100", "--gpu", "b200", "--gpu", "mi300x", "--out", str(out)])
+    invoke(["report", "1e26", "--gpu", "h100", "--gpu", "b200", "--gpu", "mi300x", "--basis", "all", "--out", str(out)])
     return out, ""
 
 

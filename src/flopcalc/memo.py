@@ -91,14 +91,15 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
                precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
                price_tier: str | None = None, overhead: Any = None, hardware: HardwareDB | None = None,
                rules: Iterable[Threshold] | None = None, command: str | None = None, base_flop: Any = None,
-               finetune_tokens: Any = None, trainable_params: Any = None) -> Memo:
+               finetune_tokens: Any = None, trainable_params: Any = None, basis: str = "rental") -> Memo:
     """Gather one memo: `flop` (or params and tokens, or chips and days on the first chip) costed on every
     chip in `gpus`, and set against the rules as they stood on `as_of` (default today).
 
     A given `as_of` also prices each chip at its price on that date (as `flopcalc cost --as-of`, the
     same scenario). Dollar limits are tested at the first chip's final-run compute cost. A modification
     (`base_flop` with `finetune_tokens` and `params`) is reported with whether the modifier becomes the
-    provider of a new model.
+    provider of a new model. `basis` ('amortized', 'acquisition' or 'all') adds the final run's other
+    dollars, chip by chip (docs/cost-bases.md).
     """
     from . import __version__
     from .datadates import data_as_of
@@ -142,6 +143,8 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
     question = (f"What does a training run of {how} cost on {names}, and which AI rules does it cross "
                 f"on {day.isoformat()}?")
     more = [_rules_sentence(res, day)]
+    if basis != "rental":
+        more.append(_bases_sentence(results, basis))
     spread = _spread_sentence(results)
     if spread:
         more.append(spread)
@@ -211,6 +214,24 @@ def _rules_sentence(res: CheckResult, day: _dt.date) -> str:
         tail.append(f"{len(revenue)} more turn{'s' if len(revenue) == 1 else ''} on the developer's revenue, "
                     "not given")
     return head + ("; " + "; ".join(tail) if tail else "") + "."
+
+
+def _bases_sentence(results: Sequence[CostResult], basis: str) -> str:
+    """The final run's other dollars on each chip: amortized (the owner's cost) and acquisition (the cluster)."""
+    from .bases import bases_of
+
+    on = [(r.gpu, bases_of(r, basis=basis)) for r in results]
+    parts = []
+    if any(b.amortized is not None for _, b in on):
+        parts.append("amortized, what the run costs the chips' owner (Epoch AI's method): " + ", ".join(
+            f"{money_sig(mag(b.amortized, 'USD'))} on {g}" for g, b in on if b.amortized is not None))
+    if any(b.acquisition is not None for _, b in on):
+        parts.append("acquisition, what the cluster costs to buy: " + ", ".join(
+            f"{money_sig(mag(b.acquisition, 'USD'))} on {g} ({b.costs.chips:,} chips)" for g, b in on
+            if b.acquisition is not None and b.costs is not None and b.costs.chips is not None))
+    labels = {b.dollars for _, b in on}
+    label = labels.pop() if len(labels) == 1 else "nominal USD, each chip's at the dates of its own prices"
+    return f"In other dollars ({label}): " + "; ".join(parts) + "."
 
 
 def _spread_sentence(results: Sequence[CostResult]) -> str | None:
@@ -516,7 +537,7 @@ def chart_svg(m: Memo, *, standalone: bool = False) -> str:
     if hi_e == lo_e:
         hi_e += 1
     left, right, top = 130, 664, 8
-    row_h = 24 if len(rows) <= 2 else 19  # more chips, tighter rows: the memo stays one page
+    row_h = 24 if len(rows) <= 2 else 17  # more chips, tighter rows: the memo stays one page
     width = 680
     plot_h = row_h * len(rows)
     height = top + plot_h + 33
@@ -611,7 +632,7 @@ tr.crossed td { font-weight: 600; }
 figure { margin: 0.5mm 0; }
 figure svg { width: 100%; height: auto; display: block; }
 .small { font-size: 7pt; line-height: 1.25; color: #333; }
-ol.sources.wide { columns: 4; font-size: 5.9pt; }
+ol.sources.wide { columns: 4; font-size: 5.6pt; line-height: 1.15; }
 ol.sources { font-size: 6.1pt; line-height: 1.2; color: #222; columns: 3; column-gap: 4mm; margin: 0;
   padding-left: 0; list-style-position: inside; }
 ol.sources li { overflow-wrap: anywhere; margin: 0 0 0.4mm; }

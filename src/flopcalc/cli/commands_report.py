@@ -40,12 +40,15 @@ class ReportCommand(StrictCommand):
               help="Modification: tokens of fine-tuning (with --params).")
 @click.option("--trainable-params", type=params.count("trainable params"),
               help="Modification: parameters that train (default: all; LoRA: a few million).")
+@click.option("--basis", type=click.Choice(("rental", "amortized", "acquisition", "all")), default="rental",
+              show_default=True, help="Add the final run's other dollars: amortized (what the owner's run costs), "
+                                      "acquisition (the cluster), or all (docs/cost-bases.md).")
 @thresholds_files_option()
 @hardware_files_option()
 @click.pass_context
 def report(ctx: click.Context, /, flop: Any, out: str, gpus: tuple[str, ...], as_of: Any, revenue: Any,
            n_params: float | None, tokens: float | None, chips: int | None, days: Any, base_flop: str | None,
-           finetune_tokens: float | None, trainable_params: float | None, thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
+           finetune_tokens: float | None, trainable_params: float | None, basis: str, thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Write a one-page memo: the question, the answer in one sentence, assumption vs evidence (90%
     interval) per chip, the rules crossed on the date, every source, and a stamp of what made it.
 
@@ -67,6 +70,6 @@ def report(ctx: click.Context, /, flop: Any, out: str, gpus: tuple[str, ...], as
     memo = build_memo(flop, gpus, params=n_params, tokens=tokens, chips=chips, days=days, as_of=as_of,
                       revenue=revenue, hardware=db, rules=load_thresholds(thresholds_files), command=command,
                       base_flop=base_flop, finetune_tokens=finetune_tokens, trainable_params=trainable_params,
-                      **overrides(kw))
+                      basis=basis, **overrides(kw))
     written = write_memo(memo, out)
     echo("wrote " + " and ".join(str(p) for p in written))
