@@ -243,13 +243,15 @@ def _chips_for(r: CostResult, chips: int | None) -> tuple[int, str | None]:
         return chips, None
     if r.chips is not None:
         return r.chips, None
+    from .fmt import plural
+
     if r.chips_needed is not None:
         return r.chips_needed, None
     from . import calc
 
     n = calc.fewest_chips(r.chip_hours, Q_(ACQUISITION_DAYS, "day"))
     return n, (f"acquisition prices the cluster that runs the final run in {ACQUISITION_DAYS} days: "
-               f"{n:,} chips (give --chips N or --days D for another)")
+               f"{plural(n, 'chip')} (give --chips N or --days D for another)")
 
 
 def bases_of(r: CostResult, *, basis: str = "all", start: Any = None, chips: int | None = None,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import InputError, OutputError
-from .fmt import money, money_sig, pct, sci, sig
+from .fmt import money, money_sig, pct, plural, sci, sig
 from .judgement import ratio_text
 from .text import clean
 from .units import mag
@@ -227,7 +227,7 @@ def _bases_sentence(results: Sequence[CostResult], basis: str) -> str:
             f"{money_sig(mag(b.amortized, 'USD'))} on {g}" for g, b in on if b.amortized is not None))
     if any(b.acquisition is not None for _, b in on):
         parts.append("acquisition, what the cluster costs to buy: " + ", ".join(
-            f"{money_sig(mag(b.acquisition, 'USD'))} on {g} ({b.costs.chips:,} chips)" for g, b in on
+            f"{money_sig(mag(b.acquisition, 'USD'))} on {g} ({plural(b.costs.chips, 'chip')})" for g, b in on
             if b.acquisition is not None and b.costs is not None and b.costs.chips is not None))
     labels = {b.dollars for _, b in on}
     label = labels.pop() if len(labels) == 1 else "nominal USD, each chip's at the dates of its own prices"

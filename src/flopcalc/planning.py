@@ -303,8 +303,8 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     origin["chip_memory"] = f"profile {prof.id}"
     notes = list(dict.fromkeys(unit.notes))
     if n_chips is not None and n_chips < mem_chips:
-        notes.append(f"the cluster ({n_chips:,} chips) cannot hold the training state: that needs at least "
-                     f"{mem_chips:,} chips of {mag(prof.memory, 'GB'):g} GB")
+        notes.append(f"the cluster ({plural(n_chips, 'chip')}) cannot hold the training state: that needs at least "
+                     f"{plural(mem_chips, 'chip')} of {mag(prof.memory, 'GB'):g} GB")
     if n_chips is not None and start != "cluster" and d is not None:
         notes.append(f"{plural(n_chips, 'chip')} is the fewest that finish the final run ({mag(run_hours, 'hour'):,.0f} "
                      f"chip-hours) in {mag(d, 'day'):g} days; overhead adds time or chips beyond that")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .fmt import grouped, human, money, money_sig, pct, sci, sig
+from .fmt import grouped, human, money, money_sig, pct, plural, sci, sig
 from .units import mag
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -258,10 +258,10 @@ def explain_cost(r: CostResult) -> list[str]:
     ]
     if r.chips is not None and r.wall_clock is not None:
         days = mag(r.wall_clock, "day")
-        lines.append(f"  wall-clock on {r.chips:,} chips {human(ch)} / {r.chips:,} / 24 = {days:,.1f} days")
+        lines.append(f"  wall-clock on {plural(r.chips, 'chip')} {human(ch)} / {r.chips:,} / 24 = {days:,.1f} days")
     if r.days is not None:
         d = mag(r.days, "day")
-        lines.append(f"  chips to finish in {d:g} days {human(ch)} / ({d:g} x 24) = {r.chips_needed:,} chips")
+        lines.append(f"  chips to finish in {d:g} days {human(ch)} / ({d:g} x 24) = {plural(r.chips_needed or 0, 'chip')}")
     ea = r.energy_assumptions
     mwh = mag(r.energy, "MWh")
     lines += [

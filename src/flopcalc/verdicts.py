@@ -21,7 +21,7 @@ from .estimate import (
     cost_of,
     delivered,
 )
-from .fmt import sci
+from .fmt import plural, sci
 from .hardware import HardwareDB, Profile, resolve
 from .inputs import items_of, names, optional_name, parse_peak
 from .judgement import (
@@ -255,7 +255,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     if on_cluster:
         dollars = scn.run_cost(scn.cluster_chip_hours())
         assert scn.days is not None
-        basis = (f"{scn.chips:,} chips x {mag(scn.days, 'day'):g} days x 24 h x "
+        basis = (f"{plural(scn.chips or 0, 'chip')} x {mag(scn.days, 'day'):g} days x 24 h x "
                  f"${mag(scn.price_per_hour, 'USD/hour'):.2f}/h")
     else:
         dollars = unit.cost

@@ -95,7 +95,7 @@ def _bases(p: Any, basis: str) -> tuple[dict[str, Any], list[list[str]], list[st
     if basis == "rental":
         return {}, [], []
     from ..bases import bases_of
-    from ..fmt import money
+    from ..fmt import money, plural
 
     b = bases_of(p.unit, basis=basis, chips=p.chips)
     d = b.to_dict()
@@ -112,7 +112,7 @@ def _bases(p: Any, basis: str) -> tuple[dict[str, Any], list[list[str]], list[st
                      f"training from {d['start']} (Epoch AI's method: what the owner's run costs)"])
     if b.acquisition is not None:
         rows.append(["acquisition (the cluster)", money(extra["acquisition_cost_usd"]),
-                     f"{d.get('acquisition_chips', p.chips):,} chips x server-level price / 0.81 (interconnect)"])
+                     f"{plural(d.get('acquisition_chips', p.chips), 'chip')} x server-level price / 0.81 (interconnect)"])
     notes = [f"Dollars: {d['dollars']}."] + [f"Note: {n}" for n in b.notes]
     return extra, rows, notes
 
@@ -154,7 +154,7 @@ def _compare(plans: list[Any], fmt: str, *, show_all: bool) -> None:
 
 
 def _title(p: Any) -> str:
-    from ..fmt import money, sci
+    from ..fmt import money, plural, sci
     from ..units import mag
 
     if p.start == "budget":
@@ -162,7 +162,7 @@ def _title(p: Any) -> str:
     elif p.start == "flop":
         what = f"a {sci(mag(p.flop, 'FLOP'), 3)} FLOP final run"
     else:
-        what = f"a cluster of {p.chips:,} chips for {mag(p.days, 'day'):g} days"
+        what = f"a cluster of {plural(p.chips, 'chip')} for {mag(p.days, 'day'):g} days"
     return f"Plan from {what} on {p.gpu} ({p.precision}); rules as they stood on {p.as_of.isoformat()}"
 
 
@@ -176,7 +176,7 @@ def _bytes(x: float) -> str:
 
 
 def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
-    from ..fmt import grouped, human, money, pct, sci_against, sig
+    from ..fmt import grouped, human, money, pct, plural, sci_against, sig
     from ..units import mag
 
     u = p.unit
@@ -239,8 +239,8 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
         rows += interval(p.budget_low, p.budget_high, "USD", usd_text, both)
     else:
         d = mag(p.days, "day")
-        rows += [["cluster", f"{p.chips:,} chips for {d:g} days", "given: the final run"],
-                 ["final-run chip-hours", human(run_h), f"{p.chips:,} chips x {d:g} days x 24 h"],
+        rows += [["cluster", f"{plural(p.chips, 'chip')} for {d:g} days", "given: the final run"],
+                 ["final-run chip-hours", human(run_h), f"{plural(p.chips, 'chip')} x {d:g} days x 24 h"],
                  ["final-run FLOP", f"assumption {flop_text(p.flop)}", f"x {rate}"]]
         rows += interval(p.flop_low, p.flop_high, "FLOP", lambda x: centre + "90% " + flop_text(x) if x is p.flop_low
                          else flop_text(x), spread)
@@ -262,7 +262,7 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
     tdp = mag(p.tdp, "W")
     if p.power is not None:
         rows.append(["cluster power", f"{sig(mag(p.power, 'MW'))} MW",
-                     f"{p.chips:,} chips x {tdp:g} W (TDP) x {ea.server_power_factor:g} (server) x "
+                     f"{plural(p.chips, 'chip')} x {tdp:g} W (TDP) x {ea.server_power_factor:g} (server) x "
                      f"{ea.pue:g} (PUE{given('pue')}): the peak draw"])
     mwh = mag(p.energy, "MWh")
     rows.append(["energy", f"{grouped(mwh) if mwh >= 100 else sig(mwh)} MWh",
