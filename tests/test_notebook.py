@@ -73,3 +73,12 @@ def test_py_typed_is_shipped() -> None:
     from importlib.resources import files
 
     assert files("flopcalc").joinpath("py.typed").is_file()
+
+
+def test_to_frame_of_a_single_result_is_one_row() -> None:
+    pytest.importorskip("pandas")
+    r = flopcalc.cost(1e26, gpu="h100")
+    df = flopcalc.to_frame(r)
+    assert df.shape[0] == 1 and df["cost_usd"].iloc[0] == r.to_dict()["cost_usd"]
+    with pytest.raises(flopcalc.FlopcalcError):
+        flopcalc.to_frame(5)
