@@ -148,6 +148,15 @@ def _side(lim: Limit, x: float, line: float) -> str:
     return "above" if x > line else "below"
 
 
+def _where(lim: Limit, x: float, line: float, shown_line: str) -> str:
+    """Where x stands against the line, in words true to the rule's test ('on the line' is not 'above')."""
+    side = _side(lim, x, line)
+    if side == "on":
+        return (f"on the line ({shown_line}), which {'meets' if lim.comparison == '>=' else 'does not meet'} a "
+                f"'{lim.comparison}' test")
+    return f"{side} the line ({shown_line})"
+
+
 def _fig(x: float, line: float) -> str:
     return sci_against(x, [line])
 
@@ -172,11 +181,7 @@ def _compute_sentence(lim: Limit, m: Measure, line: float, what: str) -> tuple[s
     shown_line = val(line)
 
     def where(x: float) -> str:
-        s = _side(lim, x, line)
-        if s == "on":
-            return (f"on the line ({lim.comparison} {shown_line}), which "
-                    f"{'meets' if lim.comparison == '>=' else 'does not meet'} a '{lim.comparison}' test")
-        return f"{s} the line ({lim.comparison} {shown_line})"
+        return _where(lim, x, line, f"{lim.comparison} {shown_line}")
 
     a = lim.met_by(m.point, line)
     if not m.has_interval:
@@ -266,27 +271,22 @@ def judge(t: Threshold, figs: RunFigures, day: _dt.date, *, binding: bool | None
             parts.append((st, text))
             point_met.append(lim.met_by(figs.usd.point))
             usd_ratio = figs.usd.point / lim.base
-        elif lim.kind == "flop_per_s":
-            if figs.cluster_flop_per_s is None:
-                parts.append(("needs cluster size", "needs the cluster's size (give chips)"))
+        else:  # a figure given exactly: the cluster's peak (flop_per_s) or the developer's revenue
+            cluster = lim.kind == "flop_per_s"
+            x = figs.cluster_flop_per_s if cluster else figs.revenue_usd
+            if x is None:
+                parts.append(("needs cluster size", "needs the cluster's size (give chips)") if cluster else
+                             ("needs revenue", "needs the developer's annual revenue"))
                 continue
-            x = figs.cluster_flop_per_s
+            shown = f"the cluster's peak {sci_against(x, [lim.base])} FLOP/s" if cluster else \
+                f"revenue {_usd(x, lim.base)}"
             met = lim.met_by(x)
-            parts.append(("yes" if met else "no", (f"the cluster's peak {sci_against(x, [lim.base])} FLOP/s is "
-                          f"{'above' if met else 'below'} the line ({lim.describe()})")))
+            parts.append(("yes" if met else "no", f"{shown} is {_where(lim, x, lim.base, lim.describe())}"))
             point_met.append(met)
-            cluster_ratio = x / lim.base
-        else:  # revenue_usd
-            if figs.revenue_usd is None:
-                parts.append(("needs revenue", "needs the developer's annual revenue"))
-                continue
-            x = figs.revenue_usd
-            met = lim.met_by(x)
-            parts.append(("yes" if met else "no", (f"revenue ${sci_against(x, [lim.base])} is "
-                          f"{'above' if met else 'not above' if lim.comparison == '>' else 'below'} "
-                          f"the line ({lim.describe()})")))
-            point_met.append(met)
-            revenue_ratio = x / lim.base
+            if cluster:
+                cluster_ratio = x / lim.base
+            else:
+                revenue_ratio = x / lim.base
     states = [s for s, _ in parts]
     verdict = _verdict(states)
     reason = _reason(verdict, parts)
