@@ -356,3 +356,10 @@ def test_plan_and_cost_agree_on_the_amortized_dollars_of_one_run() -> None:
               "acquisition_cost_usd"):
         assert close(c[k], p[k]), k
     assert c["start"] == p["training_start"] == "2026-06-01" and c["dollars"] == p["dollars"]
+
+
+def test_a_chip_named_by_id_and_alias_is_one_row() -> None:
+    rows = _json(["hardware", "--gpu", "h100", "--gpu", "h100-sxm", "--gpu", "a100"])
+    assert [r["id"] for r in rows] == ["h100", "a100"]
+    costs = _json(["cost", "1e26", "--gpu", "h100", "--gpu", "h100-sxm"])
+    assert [r["gpu"] for r in costs] == ["h100"]

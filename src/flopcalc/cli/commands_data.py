@@ -44,10 +44,12 @@ def _profile_row(p: Profile) -> dict[str, Any]:
 
 
 @cli.group(invoke_without_command=True)
+@click.option("--gpu", "gpus", multiple=True, metavar="ID", type=params.CHIP,
+              help="Only these chips (id or alias; repeatable; a chip named twice is listed once).")
 @format_option()
 @hardware_files_option()
 @click.pass_context
-def hardware(ctx: click.Context, fmt: str, hardware_files: tuple[str, ...]) -> None:
+def hardware(ctx: click.Context, gpus: tuple[str, ...], fmt: str, hardware_files: tuple[str, ...]) -> None:
     """The chip profiles: list them, or 'show ID' for one with every source.
 
     Profiles come from the shipped hardware/ folder, then the user folder ($FLOPCALC_HARDWARE_PATH,
@@ -55,10 +57,13 @@ def hardware(ctx: click.Context, fmt: str, hardware_files: tuple[str, ...]) -> N
     """
     ctx.obj = {"fmt": fmt, "files": hardware_files}
     if ctx.invoked_subcommand is not None:
+        if gpus:
+            raise click.UsageError(f"--gpu does not apply to 'hardware {ctx.invoked_subcommand}'; it takes an ID")
         return
     from ..fmt import pct
 
-    profiles = load_db(hardware_files).all()
+    db = load_db(hardware_files)
+    profiles = db.unique(gpus) if gpus else db.all()
     if fmt in ("json", "csv"):
         emit_data([_profile_row(p) for p in profiles], fmt)
         return
