@@ -139,7 +139,7 @@ def _check_output(args: list[str], result: Any) -> None:
         assert err.strip(), (args, "a failure must say why on stderr")
         if result.exit_code in (1, 2):
             assert len(err.strip().splitlines()) >= 1
-    if result.exit_code == 0 and "--format" in args:
+    if result.exit_code == 0 and "--format" in args and not {"--help", "-h"} & set(args):  # help wins over --format
         fmt = args[args.index("--format") + 1] if args.index("--format") + 1 < len(args) else ""
         if fmt == "json":
             # Strict JSON: no NaN / Infinity literals anywhere.
