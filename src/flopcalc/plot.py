@@ -262,9 +262,10 @@ class _Marks:
     notes: list[str]
 
 
-def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float, float]) -> _Marks:
+def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float, float],
+                amortized_axis: bool = False) -> _Marks:
     """Lines at FLOP tests (x) and, when the y axis is the run's cost, at dollar tests (y); notes on what is left
-    out and why."""
+    out and why (`amortized_axis`: the y axis is the amortized cost, which no dollar test measures)."""
     marks = _Marks({}, {}, [])
     lo, hi = x_range
     left: dict[str, list[str]] = {"scoped": [], "cost": [], "outside": [], "other": []}
@@ -292,7 +293,10 @@ def _rule_marks(sel: RuleSelection, *, run_cost_axis: bool, x_range: tuple[float
     if left["scoped"]:
         marks.notes.append("Not drawn: rules that apply only to a kind of model or developer "
                            f"({_ids(left['scoped'])}); --include-scoped draws them.")
-    if left["cost"]:
+    if left["cost"] and amortized_axis:
+        marks.notes.append(f"Not drawn: training-cost tests ({_ids(left['cost'])}); they test the cost at market "
+                           "prices (rental), not the amortized cost on this axis: --basis all draws both.")
+    elif left["cost"]:
         marks.notes.append(f"Not drawn: training-cost tests ({_ids(left['cost'])}); they test the final run's cost, "
                            "and this y axis includes overhead: --no-overhead draws them.")
     if left["outside"] and lo < hi:
@@ -395,7 +399,317 @@ def _y(r: CostResult, with_overhead: bool) -> tuple[float, float | None, float |
     return (a, *vals)  # type: ignore[return-value]
 
 
-def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
+# ------------------------------------------------------------------ which dollars (rental, amortized; nominal or one month's)
+
+DOLLAR_BASES = ("rental", "amortized", "all")  # acquisition has no place on a chart of one run's cost
+_RENTAL_COLOUR = "#5b7fa8"
+_AMORTIZED_COLOUR = "#6a9f58"
+
+
+def _dollar_basis(basis: Any, kind: str) -> str:
+    """'rental', 'amortized' or 'all' for a chart of `kind`; anything else (acquisition above all) is refused."""
+    s = basis.strip().lower() if isinstance(basis, str) else None
+    if s == "acquisition":
+        raise InputError(f"--basis acquisition cannot be charted by --kind {kind}: a chart of one run's cost has no "
+                         "cluster to buy; flopcalc cost FLOP --basis acquisition gives it")
+    if s not in DOLLAR_BASES:
+        shown = repr(basis) if isinstance(basis, str) else str(basis)
+        raise InputError(f"basis {shown[:40]} is not a chart basis: expected one of {', '.join(DOLLAR_BASES)}")
+    return s
+
+
+def _month(dollars: Any) -> str | None:
+    if dollars is None:
+        return None
+    from .bases import parse_dollars
+
+    return parse_dollars(dollars)
+
+
+def _overhead_for(basis: str, with_overhead: bool | None) -> bool:
+    """Rental charts carry overhead unless told not to; amortized is the final run's cost (Epoch AI's), so a chart
+    with it (amortized or all) is of the final run, for every basis drawn."""
+    if basis == "rental":
+        return True if with_overhead is None else bool(with_overhead)
+    if with_overhead:
+        raise InputError(f"--basis {basis} charts the final run only (the amortized cost is the final run's, as Epoch "
+                         "AI publishes it): overhead applies to rental charts alone")
+    return False
+
+
+def _nominal_label(results: Sequence[CostResult], basis: str, start: str | None) -> str:
+    """'nominal USD (rental at each chip's price date, 2024 to 2026-11; amortized at 2026-12 prices, the start)'."""
+    from .bases import price_month
+
+    parts = []
+    if basis in ("rental", "all"):
+        months = sorted({price_month(r) for r in results})
+        parts.append(f"rental at {months[0]} prices" if len(months) == 1 else
+                     f"rental at each chip's price date, {months[0]} to {months[-1]}")
+    if basis in ("amortized", "all") and start:
+        parts.append(f"amortized at {start[:7]} prices, the training start")
+    return f"nominal USD ({'; '.join(parts)})"
+
+
+def _short_dollars(label: str) -> str:
+    """The stamp's few words: '2026-01 USD (PPI PCU518210518210)' or 'nominal USD'."""
+    return label if not label.startswith("nominal") else "nominal USD"
+
+
+def _usd_unit(label: str) -> str:
+    """The unit on a cost axis: 'USD' (nominal) or '2026-01 USD'."""
+    return "USD" if label.startswith("nominal") else label.split(" (")[0]
+
+
+Figures = tuple[float, "float | None", "float | None", "float | None"]
+
+
+@dataclass(frozen=True)
+class ChipBar:
+    """One chip's figures on a bar chart (USD, in the chart's dollars): on each basis drawn, the assumption and the
+    evidence centre, low and high (None without evidence). `amortized` is None on a rental chart.
+
+    Amortized, as flopcalc.bases.bases_of gives it: `amortized[0]` is its `amortized` (the assumption's
+    chip-hours) and `amortized[2:]` its `amortized_low`/`_high` (the evidence chip-hours interval and the
+    depreciation band and server price range); `amortized[1]`, the bar, is the cost at the evidence's centre
+    chip-hours (amortized is proportional to chip-hours: hardware, interconnect and energy all are).
+    """
+
+    gpu: str
+    precision: str
+    rental: Figures
+    amortized: Figures | None
+    result: CostResult  # the rental result, in the chart's dollars
+    evidence_basis: str | None  # "runs", "class" or "cited"; None without evidence
+    server_price_usd: float | None = None  # nominal, per chip, at server_price_date (amortized only)
+    server_price_date: str | None = None
+    server_price_estimate: bool = False
+
+    def figures(self, basis: str) -> Figures:
+        """The figures of 'rental' or 'amortized'."""
+        out = self.rental if basis == "rental" else self.amortized
+        assert out is not None
+        return out
+
+    def key(self, basis: str) -> float:
+        """What the bars are sorted by: the evidence centre (else the assumption) of `basis`."""
+        a, e, _, _ = self.figures(basis)
+        return e if e is not None else a
+
+
+@dataclass(frozen=True)
+class BarsData:
+    """What a bar chart draws: one ChipBar per chip, sorted as drawn, and the basis and dollars they are in."""
+
+    flop: float
+    basis: str  # rental, amortized or all
+    bars: tuple[ChipBar, ...]
+    dollars: str  # e.g. "2026-01 USD (PPI PCU518210518210)" or "nominal USD (rental at ...)"
+    dollars_month: str | None
+    start: str | None  # the training start amortized is taken from (None on a rental chart)
+    with_overhead: bool
+    notes: tuple[tuple[str, str], ...]  # (chip, what departs from the basis)
+    amortized_notes: tuple[str, ...] = ()
+
+
+def _amortized_figures(b: Any, r: CostResult) -> Figures:
+    """(assumption, evidence centre, low, high) of amortized from a BasesResult (see ChipBar)."""
+    from .units import mag
+
+    c = b.costs
+    a = mag(c.amortized, "USD")
+    ev = r.evidence
+    if ev is None or ev.chip_hours is None or ev.cost is None:
+        return a, None, None, None
+    e = a * mag(ev.chip_hours, "hour") / mag(r.chip_hours, "hour")
+    return a, e, mag(c.amortized_low, "USD"), mag(c.amortized_high, "USD")
+
+
+def bars_data(flop: Any, gpus: Sequence[str | Profile] | None = None, *, basis: str = "rental", dollars: Any = None,
+              start: Any = None, with_overhead: bool | None = None, precision: str | None = DEFAULT_PRECISION,
+              price_tier: str | None = DEFAULT_PRICE_TIER, hardware: HardwareDB | None = None,
+              **assumptions: Any) -> BarsData:
+    """The figures plot_bars draws for `flop`, chip by chip, without matplotlib.
+
+    basis: 'rental' (chip-hours at a market price), 'amortized' (what the run costs the chips' owner, Epoch
+    AI's method, flopcalc.bases) or 'all' (both, side by side). dollars: 'YYYY-MM' states every dollar in
+    that month's dollars by the PPI (default nominal, and `dollars` says at which dates). start: the
+    training start amortized depreciates to (default today). A chart with amortized is of the final run
+    (no overhead); a rental one carries overhead unless with_overhead=False.
+    """
+    from .errors import FlopcalcError
+    from .units import mag, parse_quantity
+
+    f = mag(parse_quantity(flop, "flop", what="FLOP"), "FLOP")
+    b = _dollar_basis(basis, "bars")
+    month = _month(dollars)
+    start_d = None
+    if start is not None:
+        from .bases import parse_start
+
+        start_d = parse_start(start)
+    overhead = _overhead_for(b, with_overhead)
+    if b != "rental" and "overhead" in assumptions:
+        _overhead_for(b, True)
+    chips, notes = _estimate(gpus or DEFAULT_BAR_GPUS, [f], _Basis(precision, price_tier, overhead, dict(assumptions)),
+                             hardware, skip_unknown=gpus is None)
+    bars: list[ChipBar] = []
+    labels: list[str] = []
+    starts: list[str] = []
+    amortized_notes: list[str] = []
+    for prof, (r,) in chips:
+        if b == "rental" and month is None:
+            bars.append(ChipBar(prof.id, r.precision, _y(r, overhead), None, r,
+                                r.evidence.basis if r.evidence is not None else None))
+            continue
+        from .bases import bases_of
+
+        try:
+            res = bases_of(r, basis="rental" if b == "rental" else "amortized", start=start_d, dollars=month)
+        except FlopcalcError as e:
+            if gpus is not None:
+                raise InputError(f"{prof.id}: {e}") from None
+            notes.append((prof.id, f"left out: {e}"))
+            continue
+        rr = res.rental
+        ev_basis = rr.evidence.basis if rr.evidence is not None else None
+        labels.append(res.dollars)
+        if res.costs is None:
+            bars.append(ChipBar(prof.id, rr.precision, _y(rr, overhead), None, rr, ev_basis))
+            continue
+        c = res.costs
+        starts.append(c.start)
+        amortized_notes += [n for n in c.notes if not n.startswith("the server price of")]
+        bars.append(ChipBar(prof.id, rr.precision, _y(rr, overhead), _amortized_figures(res, r), rr, ev_basis,
+                            server_price_usd=mag(c.server_price, "USD"), server_price_date=c.server_price_date,
+                            server_price_estimate=c.server_price_estimate))
+        if c.server_price_estimate:
+            notes.append((prof.id, ("estimated server price (no public listing; flopcalc cost --basis amortized "
+                                    "--explain gives its basis)")))
+    if not bars:
+        raise InputError("no chip to draw on this basis: give one with --gpu (see 'flopcalc hardware')")
+    if b == "amortized":  # no rental price is drawn: its exceptions do not apply
+        notes = [(c, n) for c, n in notes if not n.endswith(" price)") and not n.startswith("estimated price:")]
+    order = "rental" if b != "amortized" else "amortized"
+    bars.sort(key=lambda x: (x.key(order), x.gpu))
+    start_s = starts[0] if starts else None
+    if month is not None:
+        label = labels[0]
+    else:
+        label = _nominal_label([x.result for x in bars], b, start_s)
+    return BarsData(flop=f, basis=b, bars=tuple(bars), dollars=label, dollars_month=month, start=start_s,
+                    with_overhead=overhead, notes=tuple(notes), amortized_notes=tuple(dict.fromkeys(amortized_notes)))
+
+
+@dataclass(frozen=True)
+class ChipLine:
+    """One chip's line on a cost-against-FLOP chart: at each FLOP figure, the (assumption, evidence centre, low,
+    high) of the chart's basis in USD of its dollars, as in ChipBar."""
+
+    gpu: str
+    precision: str
+    flops: tuple[float, ...]
+    figures: tuple[Figures, ...]
+    results: tuple[CostResult, ...]  # the rental results, in the chart's dollars
+    server_price_usd: float | None = None
+    server_price_estimate: bool = False
+
+
+@dataclass(frozen=True)
+class CostsData:
+    """What plot_costs draws: one ChipLine per chip, on one basis (rental or amortized), in one kind of dollar."""
+
+    basis: str
+    lines: tuple[ChipLine, ...]
+    dollars: str
+    dollars_month: str | None
+    start: str | None
+    with_overhead: bool
+    notes: tuple[tuple[str, str], ...]
+    amortized_notes: tuple[str, ...] = ()
+
+
+def cost_lines(gpus: Sequence[str | Profile] | None = None, *, flop_min: float = 1e22, flop_max: float = 1e27,
+               points: int = 13, basis: str = "rental", dollars: Any = None, start: Any = None,
+               with_overhead: bool | None = None, precision: str | None = DEFAULT_PRECISION,
+               price_tier: str | None = DEFAULT_PRICE_TIER, hardware: HardwareDB | None = None,
+               **assumptions: Any) -> CostsData:
+    """The lines plot_costs draws, without matplotlib: per chip, the cost at `points` FLOP figures spaced evenly on
+    a log scale from flop_min to flop_max.
+
+    basis: 'rental' or 'amortized' (what the run costs the chips' owner, flopcalc.bases.bases_of; a chart of
+    the final run, no overhead); 'all' is refused (--kind bars sets the two side by side). dollars, start: as
+    bars_data.
+    """
+    from .errors import FlopcalcError
+    from .units import mag
+
+    if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (flop_min, flop_max)) \
+            or not 0 < flop_min < flop_max:
+        raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min!r} to {flop_max!r})")
+    if not 2 <= int(points) <= 1000:
+        raise InputError("points must be between 2 and 1000")
+    b = _dollar_basis(basis, "cost")
+    if b == "all":
+        raise InputError("--kind cost draws one basis, rental or amortized: --basis all sets them side by side "
+                         "with --kind bars FLOP or --kind trend")
+    month = _month(dollars)
+    start_d = None
+    if start is not None:
+        from .bases import parse_start
+
+        start_d = parse_start(start)
+    overhead = _overhead_for(b, with_overhead)
+    if b != "rental" and "overhead" in assumptions:
+        _overhead_for(b, True)
+    n = int(points)
+    xs = tuple(flop_min * (flop_max / flop_min) ** (i / (n - 1)) for i in range(n))
+    chips, notes = _estimate(gpus or DEFAULT_COST_GPUS, xs, _Basis(precision, price_tier, overhead, dict(assumptions)),
+                             hardware, skip_unknown=gpus is None)
+    lines: list[ChipLine] = []
+    labels: list[str] = []
+    starts: list[str] = []
+    amortized_notes: list[str] = []
+    for prof, rows in chips:
+        if b == "rental" and month is None:
+            lines.append(ChipLine(prof.id, rows[0].precision, xs, tuple(_y(r, overhead) for r in rows), tuple(rows)))
+            continue
+        from .bases import bases_of
+
+        try:
+            res = [bases_of(r, basis=b, start=start_d, dollars=month) for r in rows]
+        except FlopcalcError as e:
+            if gpus is not None:
+                raise InputError(f"{prof.id}: {e}") from None
+            notes.append((prof.id, f"left out: {e}"))
+            continue
+        labels.append(res[0].dollars)
+        rentals = tuple(x.rental for x in res)
+        if b == "rental":
+            lines.append(ChipLine(prof.id, rows[0].precision, xs, tuple(_y(r, overhead) for r in rentals), rentals))
+            continue
+        c = res[0].costs
+        assert c is not None
+        starts.append(c.start)
+        amortized_notes += [t for x in res if x.costs is not None for t in x.costs.notes
+                            if not t.startswith("the server price of")]
+        if c.server_price_estimate:
+            notes.append((prof.id, "estimated server price (no public listing)"))
+        lines.append(ChipLine(prof.id, rows[0].precision, xs,
+                              tuple(_amortized_figures(x, r) for x, r in zip(res, rows, strict=True)), rentals,
+                              server_price_usd=mag(c.server_price, "USD"),
+                              server_price_estimate=c.server_price_estimate))
+    if not lines:
+        raise InputError("no chip to draw on this basis: give one with --gpu (see 'flopcalc hardware')")
+    if b == "amortized":
+        notes = [(c_, t) for c_, t in notes if not t.endswith(" price)") and not t.startswith("estimated price:")]
+    start_s = starts[0] if starts else None
+    label = labels[0] if month is not None else _nominal_label([r for x in lines for r in x.results[:1]], b, start_s)
+    return CostsData(basis=b, lines=tuple(lines), dollars=label, dollars_month=month, start=start_s,
+                     with_overhead=overhead, notes=tuple(notes), amortized_notes=tuple(dict.fromkeys(amortized_notes)))
+
+
+def _basis_text(basis: _Basis, results: Sequence[CostResult], *, rental: bool = True) -> str:
     from .fmt import money, pct
     from .units import mag
 
@@ -406,7 +720,9 @@ def _basis_text(basis: _Basis, results: Sequence[CostResult]) -> str:
         parts[-1] = f"peak {mag(results[0].peak, 'TFLOP/s'):g} TFLOP/s (given)"
     if "efficiency" in a:
         parts.append(f"assumed efficiency {pct(mag(results[0].efficiency, ''))} (given)")
-    if "price" in a:
+    if not rental:
+        pass
+    elif "price" in a:
         parts.append(f"{money(mag(results[0].price, 'USD/hour'))}/chip-hour (given)")
     else:
         parts.append(f"{basis.price_tier or 'default'} prices")
@@ -661,48 +977,69 @@ def _price_text(r: CostResult) -> str:
 # ------------------------------------------------------------------ cost against FLOP
 
 def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, flop_min: float = 1e22,
-               flop_max: float = 1e27, with_overhead: bool = True, rules: Iterable[Threshold] | None = None,
+               flop_max: float = 1e27, with_overhead: bool | None = None, rules: Iterable[Threshold] | None = None,
                as_of: _dt.date | str | None = None, statuses: Iterable[str] = (), include_scoped: bool = False,
                precision: str | None = DEFAULT_PRECISION, price_tier: str | None = DEFAULT_PRICE_TIER,
-               hardware: HardwareDB | None = None, points: int = 13, **assumptions: Any) -> Path:
+               hardware: HardwareDB | None = None, points: int = 13, basis: str = "rental", dollars: Any = None,
+               start: Any = None, **assumptions: Any) -> Path:
     """Write a log-log chart of training cost against FLOP to `out` (.png, .svg or .pdf).
 
     Per chip: the evidence cost (solid, 90% interval as a band) and the assumption (dashed), all on
     one basis (`precision` class, `price_tier`); lines at the FLOP figures of the rules selected
     by select_rules(as_of=..., statuses=..., include_scoped=...). `assumptions` (efficiency,
-    price, peak, overhead) override every chip's profile.
+    price, peak, overhead) override every chip's profile. basis 'amortized' draws what the run
+    costs the chips' owner instead of rental; dollars 'YYYY-MM' gives constant dollars (cost_lines).
     """
     out, fmt = output_path(out)
-    if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (flop_min, flop_max)) \
-            or not 0 < flop_min < flop_max:
-        raise InputError(f"the FLOP range must satisfy 0 < min < max (got {flop_min!r} to {flop_max!r})")
-    if not 2 <= int(points) <= 1000:
-        raise InputError("points must be between 2 and 1000")
+    data = cost_lines(gpus, flop_min=flop_min, flop_max=flop_max, points=points, basis=basis, dollars=dollars,
+                      start=start, with_overhead=with_overhead, precision=precision, price_tier=price_tier,
+                      hardware=hardware, **assumptions)
     mpl = _matplotlib()
+    b, overhead = data.basis, data.with_overhead
+    rental = b == "rental"
     sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
-    basis = _Basis(precision, price_tier, with_overhead, dict(assumptions))
-    n = int(points)
-    xs = [flop_min * (flop_max / flop_min) ** (i / (n - 1)) for i in range(n)]
-    chips, notes = _estimate(gpus or DEFAULT_COST_GPUS, xs, basis, hardware, skip_unknown=gpus is None)
-    marks = _rule_marks(sel, run_cost_axis=not with_overhead, x_range=(flop_min, flop_max))
-    all_results = [r for _, rows in chips for r in rows]
-    basis_text = _basis_text(basis, all_results)
+    basis_ = _Basis(precision, price_tier, overhead, dict(assumptions))
+    marks = _rule_marks(sel, run_cost_axis=not overhead and rental, x_range=(flop_min, flop_max),
+                        amortized_axis=not rental)
+    all_results = [r for line in data.lines for r in line.results]
+    basis_text = _basis_text(basis_, all_results, rental=rental)
+    if data.start is not None:
+        basis_text += f"; amortized from a training start of {data.start}"
     footnotes = [f"Rule lines: the tests of {sel.describe()}" + (" (costs at today's prices: --as-of dates the rules "
                                                                   "only)." if as_of is not None else ".")]
+    if not rental:
+        footnotes.append("Amortized: what the run costs the chips' owner (Epoch AI's method, docs/cost-bases.md): the "
+                         "server-level price per chip depreciated at 0.14 orders of magnitude a year from its "
+                         "acquisition to the training start and spent over the run's chip-hours, plus interconnect "
+                         "(0.19/0.81 of it), plus energy. Band: the evidence's 90% chip-hours interval with the "
+                         "depreciation band (0.10-0.19) and the server price range. Labels: the server-level price "
+                         "per chip, nominal at its date.")
     footnotes += marks.notes
-    if notes:
-        footnotes.append("Basis exceptions: " + _grouped(notes) + ".")
+    if data.notes:
+        footnotes.append("Basis exceptions: " + _grouped(data.notes) + ".")
+    footnotes += [f"Note: {n}." for n in data.amortized_notes]
     loaded = list(sel.drawn) + list(sel.scoped)
+    if rental:
+        title = "What training compute costs, chip by chip, and where the rules draw lines"
+        lead = ("Solid: what known training runs imply (band: 90% interval). Dashed: the profile's assumed efficiency "
+                "and price.")
+    else:
+        title = "What training compute costs the chips' owner, chip by chip, and where the rules draw lines"
+        lead = ("Amortized cost. Solid: at the chip-hours known training runs imply (band: 90% interval). Dashed: at "
+                "the profile's assumed efficiency.")
+    short = _short_basis(basis_, all_results, rental=rental) + ("" if rental else ", amortized")
+    short += f", {_short_dollars(data.dollars)}"
     with mpl.rc_context(_rc()):
-        page = _Page(11, 7, title="What training compute costs, chip by chip, and where the rules draw lines",
-                     subtitle=["Solid: what known training runs imply (band: 90% interval). Dashed: the profile's "
-                               "assumed efficiency and price.", f"Basis: {basis_text}."],
-                     footnotes=footnotes, stamp=_stamp(loaded, [p.data_as_of for p, _ in chips],
-                                                                  _short_basis(basis, all_results)))
+        page = _Page(11, 7, title=title, subtitle=[lead, f"Basis: {basis_text}.", f"Dollars: {data.dollars}."],
+                     footnotes=footnotes,
+                     stamp=_stamp(loaded, [line.results[0].scenario.profile.data_as_of
+                                           if line.results[0].scenario else None for line in data.lines], short))
         labels = []
-        for prof, rows in chips:
-            r = rows[0]
-            labels.append(f"{_clip(prof.id, 30)} · {r.precision} · {_price_text(r)}")
+        for line in data.lines:
+            r = line.results[0]
+            price = _price_text(r) if rental else (f"{_money_short(line.server_price_usd)}/chip"
+                                                   + ("*" if line.server_price_estimate else ""))
+            labels.append(f"{_clip(line.gpu, 30)} · {line.precision} · {price}")
         right = _label_width(page, labels, 8) + 0.35
         ax = page.axes(left=0.85, right=right, below=0.5)
         ax.set_xscale("log")
@@ -710,9 +1047,10 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
         lows, highs = [], []
         ends = []
         colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-        for i, (prof, rows) in enumerate(chips):
+        for i, line in enumerate(data.lines):
             colour = colours[i % len(colours)]
-            vals = [_y(r, with_overhead) for r in rows]
+            xs = list(line.flops)
+            vals = line.figures
             a = [v[0] for v in vals]
             ax.plot(xs, a, color=colour, lw=1.4, ls=(0, (5, 3)), zorder=3)
             lows += a
@@ -738,25 +1076,34 @@ def plot_costs(out: Path | str, gpus: Sequence[str | Profile] | None = None, *, 
         ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)
         ax.set_axisbelow(True)
         ax.set_xlabel("training compute (FLOP)")
-        ax.set_ylabel("training cost (USD), " + ("final run × overhead" if with_overhead else "final run only"))
+        ax.set_ylabel(("training cost" if rental else "amortized training cost") + f" ({_usd_unit(data.dollars)}), "
+                      + ("final run × overhead" if overhead else "final run only"))
         floors = {}
         for value, mark in marks.x.items():
             usd = [lim.base for t, _ in mark.rules for lim in t.limits if lim.kind == "usd"]
-            if usd and not with_overhead and len(mark.rules) == 1:
+            if usd and not overhead and rental and len(mark.rules) == 1:
                 floors[value] = max(usd)
         texts = _x_rule_lines(page, ax, marks.x, y_floor=floors)
-        legend = _legend(ax, [*marks.x.values(), *marks.y.values()], sel.day, loc="lower right")
+        legend = _legend(ax, [*marks.x.values(), *marks.y.values()], sel.day, loc="lower right",
+                         what="" if rental else "amortized")
         _y_rule_lines(page, ax, marks.y, avoid=[*texts, legend])
         _end_labels(page, ax, ends)
         return _save(page.fig, out, fmt)
 
 
-def _short_basis(basis: _Basis, results: Sequence[CostResult]) -> str:
+def _money_short(v: float | None) -> str:
+    from .fmt import money_sig
+
+    return "-" if v is None else money_sig(v)
+
+
+def _short_basis(basis: _Basis, results: Sequence[CostResult], *, rental: bool = True) -> str:
     from .units import mag
 
     a = basis.assumptions
-    parts = [basis.precision or "default precision", "price given" if "price" in a else (basis.price_tier or
-                                                                                          "default prices")]
+    parts = [basis.precision or "default precision"]
+    if rental:
+        parts.append("price given" if "price" in a else (basis.price_tier or "default prices"))
     if "peak" in a:
         parts.append("peak given")
     if "efficiency" in a:
@@ -782,20 +1129,32 @@ def _dollar_rule_entries(ax: Any, marks: dict[float, _Mark]) -> list[tuple[Any, 
     return out
 
 
-def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: bool = False,
-            extra: Sequence[tuple[Any, str]] = ()) -> Any:
-    """The key: evidence and assumption styles, and one entry per rule-line style drawn."""
+def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: Sequence[str] = (),
+            extra: Sequence[tuple[Any, str]] = (), what: str = "") -> Any:
+    """The key: evidence and assumption styles, and one entry per rule-line style drawn. `bars`: the bases of a
+    bar chart ('rental', 'amortized'); `what`: the basis of the lines on a cost chart ('' for rental)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles: list[Any]
     if bars:
-        handles = [Patch(facecolor="#5b7fa8", edgecolor="none"),
-                   Line2D([], [], color="0.15", marker="|", markersize=10, ls="-", lw=1.2),
-                   Line2D([], [], color="none", marker="D", markerfacecolor="#f28e2b", markeredgecolor="0.1",
-                          markersize=6)]
-        labels = ["evidence: what known training runs imply", "its 90% interval",
-                  "assumption: profile efficiency and price"]
+        handles, labels = [], []
+        for which in bars:
+            handles.append(Patch(facecolor=_RENTAL_COLOUR if which == "rental" else _AMORTIZED_COLOUR,
+                                 edgecolor="none"))
+            labels.append("rental: chip-hours at a market price, evidence" if which == "rental" and len(bars) > 1 else
+                          "amortized: owning the chips (Epoch AI's method), evidence" if which == "amortized" else
+                          "evidence: what known training runs imply")
+        handles += [Line2D([], [], color="0.15", marker="|", markersize=10, ls="-", lw=1.2),
+                    Line2D([], [], color="none", marker="D", markerfacecolor="#f28e2b", markeredgecolor="0.1",
+                           markersize=6)]
+        labels += ["its 90% interval", "assumption: profile efficiency" + (" and price" if "rental" in bars else "")]
+    elif what:
+        handles = [(Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none"),
+                    Line2D([], [], color="0.3", lw=2.2)),
+                   Line2D([], [], color="0.3", lw=1.4, ls=(0, (5, 3)))]
+        labels = [f"{what} at the chip-hours known runs imply (band: 90% interval)",
+                  f"{what} at the profile's assumed efficiency"]
     else:
         handles = [(Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none"),
                     Line2D([], [], color="0.3", lw=2.2)),
@@ -824,36 +1183,38 @@ def _legend(ax: Any, marks: Iterable[_Mark], day: _dt.date, *, loc: str, bars: b
 # ------------------------------------------------------------------ one figure, chip by chip
 
 def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None = None, *,
-              with_overhead: bool = True, rules: Iterable[Threshold] | None = None,
+              with_overhead: bool | None = None, rules: Iterable[Threshold] | None = None,
               as_of: _dt.date | str | None = None, statuses: Iterable[str] = (), include_scoped: bool = False,
               precision: str | None = DEFAULT_PRECISION, price_tier: str | None = DEFAULT_PRICE_TIER,
-              hardware: HardwareDB | None = None, **assumptions: Any) -> Path:
+              hardware: HardwareDB | None = None, basis: str = "rental", dollars: Any = None, start: Any = None,
+              **assumptions: Any) -> Path:
     """Write a bar chart of what `flop` of training costs on each chip, like for like, to `out`.
 
     Bars: the evidence cost (what known runs imply) with its 90% interval; markers: the
     assumption. One precision class and one price tier for every chip (exceptions noted);
-    chips sorted by cost. The subtitle names the rules set at this figure.
+    chips sorted by cost. The subtitle names the rules set at this figure and the dollars.
+    basis 'amortized' draws what the run costs the chips' owner (Epoch AI's method) instead of
+    rental, 'all' both side by side; dollars 'YYYY-MM' gives constant dollars (bars_data).
     """
     from .fmt import money_sig, sci
-    from .units import mag, parse_quantity
 
     out, fmt = output_path(out)
-    f = mag(parse_quantity(flop, "flop", what="FLOP"), "FLOP")
+    data = bars_data(flop, gpus, basis=basis, dollars=dollars, start=start, with_overhead=with_overhead,
+                     precision=precision, price_tier=price_tier, hardware=hardware, **assumptions)
     mpl = _matplotlib()
+    f, b, overhead = data.flop, data.basis, data.with_overhead
     sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
-    basis = _Basis(precision, price_tier, with_overhead, dict(assumptions))
-    chips, notes = _estimate(gpus or DEFAULT_BAR_GPUS, [f], basis, hardware, skip_unknown=gpus is None)
-    rows = []
-    for prof, (r,) in chips:
-        a, e, lo, hi = _y(r, with_overhead)
-        rows.append((prof, r, a, e, lo, hi))
-    rows.sort(key=lambda row: (row[3] if row[3] is not None else row[2], row[0].id))
-    results = [row[1] for row in rows]
+    basis_ = _Basis(precision, price_tier, overhead, dict(assumptions))
+    rows = list(data.bars)
+    results = [x.result for x in rows]
+    shown = ("rental", "amortized") if b == "all" else (b,)
+    rental_axis = "rental" in shown
 
-    marks = _rule_marks(sel, run_cost_axis=not with_overhead, x_range=(f, f))
+    marks = _rule_marks(sel, run_cost_axis=not overhead and rental_axis, x_range=(f, f),
+                        amortized_axis=not rental_axis)
     names = [g for m in marks.x.values() for g in _names(m, limit=8)]
     ymarks = dict(marks.y)
-    if not with_overhead:  # dollar tests of FLOP-and-dollars rules whose FLOP test this figure meets
+    if not overhead and rental_axis:  # dollar tests of FLOP-and-dollars rules whose FLOP test this figure meets
         for t in sel.drawn:
             fl = t.limit("flop")
             usd = [lim.base for lim in t.limits if lim.kind == "usd"]
@@ -861,67 +1222,125 @@ def plot_bars(out: Path | str, flop: Any, gpus: Sequence[str | Profile] | None =
                 ymarks.setdefault(max(usd), _Mark(max(usd), [])).rules.append((t, f"with {fl.describe()}"))
     rules_line = (f"The line at {sci(f)} FLOP of: " + "; ".join(names) + f" ({sel.describe()}).") if names else \
         f"No {sel.describe().replace('rules ', 'rule ')} sets its line at {sci(f)} FLOP."
-    footnotes = [
-        "Bars: evidence cost, i.e. the chip's all-in efficiency implied by known training runs and the centre of "
-        "its price tier's range; whiskers: its 90% interval; diamonds: the assumption (profile efficiency and price).",
-    ]
-    if not with_overhead:
-        footnotes.append("Horizontal lines: rules that test the training run's cost in dollars.")
+    footnotes = []
+    if "rental" in shown:
+        footnotes.append(("Blue bars" if b == "all" else "Bars") + ": rental, the evidence cost, i.e. the chip's "
+                         "all-in efficiency implied by known training runs and the centre of its price tier's range; "
+                         "whiskers: its 90% interval; diamonds: the assumption (profile efficiency and price).")
+    if "amortized" in shown:
+        footnotes.append(("Green bars" if b == "all" else "Bars") + ": amortized, what the run costs the chips' owner "
+                         "(Epoch AI's method, docs/cost-bases.md): the server-level price per chip depreciated at 0.14 "
+                         "orders of magnitude a year from its acquisition to the training start and spent over the "
+                         "run's chip-hours, plus interconnect (0.19/0.81 of it), plus energy; at the chip-hours the "
+                         "evidence implies; whiskers: the evidence's 90% chip-hours interval with the depreciation band "
+                         "(0.10-0.19) and the server price range; diamonds: at the assumption's chip-hours.")
+    if ymarks:
+        footnotes.append("Horizontal lines: rules that test the training run's cost in dollars"
+                         + (" (at market prices: compare the rental bars)." if b == "all" else "."))
     footnotes += marks.notes
     if as_of is not None:
         footnotes.append(f"Costs at today's prices: --as-of dates the rules only ({sel.describe()}).")
-    if notes:
-        footnotes.append("Basis exceptions (marked * under the chip): " + _grouped(notes) + ".")
-    basis_text = _basis_text(basis, results)
+    if "amortized" in shown:
+        footnotes.append("Under each chip: its precision" + ("; rental price per chip-hour" if "rental" in shown
+                                                              else "")
+                         + "; server-level price per chip, nominal at its date, which amortized depreciates"
+                         + "; 'class' or 'cited' where the evidence is not from runs on the chip.")
+    if data.notes:
+        footnotes.append("Basis exceptions (marked * under the chip): " + _grouped(data.notes) + ".")
+    footnotes += [f"Note: {n}." for n in data.amortized_notes]
+    basis_text = _basis_text(basis_, results, rental="rental" in shown)
+    if data.start is not None:
+        basis_text += f"; amortized from a training start of {data.start}"
     loaded = list(sel.drawn) + list(sel.scoped)
-    width = max(8.5, 1.0 + 0.82 * len(rows))
+    what = {"rental": "costs to rent", "amortized": "costs the chips' owner", "all": "costs, rented or owned"}[b]
+    per_chip = 1.3 if b == "all" else 0.82
+    width = max(8.5, 1.0 + per_chip * len(rows))
+    unit = _usd_unit(data.dollars)
+    short = _short_basis(basis_, results, rental="rental" in shown) + ("" if b == "rental" else ", amortized" if
+                                                                       b == "amortized" else ", rental and amortized")
+    short += f", {_short_dollars(data.dollars)}"
     with mpl.rc_context(_rc()):
-        page = _Page(width, 6.5, title=f"What {sci(f)} FLOP of training costs, chip by chip",
-                     subtitle=[rules_line, f"Basis: {basis_text}."], footnotes=footnotes,
-                     stamp=_stamp(loaded, [p.data_as_of for p, *_ in rows], _short_basis(basis, results)))
-        ticks = [f"{_clip(p.id, 16)}\n{r.precision}{'*' if r.precision != (precision or r.precision) else ''}\n"
-                 f"{_price_text(r)}{'*' if r.price_tier_fallback or r.price_is_estimate else ''}"
-                 + ("\nclass" if r.evidence is not None and r.evidence.basis == "class" else
-                    "\ncited" if r.evidence is not None and r.evidence.basis == "cited" else "")
-                 for p, r, *_ in rows]
-        ax = page.axes(left=0.85, right=0.25, below=0.75)
+        page = _Page(width, 6.5, title=f"What {sci(f)} FLOP of training {what}, chip by chip",
+                     subtitle=[rules_line, f"Basis: {basis_text}.", f"Dollars: {data.dollars}."],
+                     footnotes=footnotes,
+                     stamp=_stamp(loaded, [x.result.scenario.profile.data_as_of if x.result.scenario else None
+                                           for x in rows], short))
+        ticks = [_bar_tick(x, precision, shown) for x in rows]
+        ax = page.axes(left=0.85, right=0.25, below=0.75 + (0.12 if "amortized" in shown else 0.0))
         xs = list(range(len(rows)))
-        heights = [row[3] if row[3] is not None else 0.0 for row in rows]
-        ax.bar(xs, heights, width=0.62, color="#5b7fa8", zorder=2)
-        for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
-            if e is not None and lo is not None and hi is not None:
-                ax.errorbar([x], [e], yerr=[[e - lo], [hi - e]], fmt="none", ecolor="0.15", elinewidth=1.2,
-                            capsize=5, capthick=1.2, zorder=3)
-            ax.plot([x], [a], marker="D", color="none", markerfacecolor="#f28e2b", markeredgecolor="0.1",
-                    markersize=6.5, zorder=4)
-        top = max(max(row[5] or row[2] for row in rows), max(row[2] for row in rows))
+        bar_w = 0.62 if len(shown) == 1 else 0.4
+        offsets = [0.0] if len(shown) == 1 else [-0.21, 0.21]
+        colours = {"rental": _RENTAL_COLOUR, "amortized": _AMORTIZED_COLOUR}
+        values = []
+        top = 0.0
+        for which, dx in zip(shown, offsets, strict=True):
+            figs = [x.figures(which) for x in rows]
+            ax.bar([x + dx for x in xs], [e if e is not None else 0.0 for _, e, _, _ in figs], width=bar_w,
+                   color=colours[which], zorder=2, gid=f"bars-{which}")
+            for x, (a, e, lo, hi) in zip(xs, figs, strict=True):
+                if e is not None and lo is not None and hi is not None:
+                    ax.errorbar([x + dx], [e], yerr=[[max(0.0, e - lo)], [max(0.0, hi - e)]], fmt="none",
+                                ecolor="0.15", elinewidth=1.2, capsize=4 if len(shown) > 1 else 5, capthick=1.2,
+                                zorder=3)
+                ax.plot([x + dx], [a], marker="D", color="none", markerfacecolor="#f28e2b", markeredgecolor="0.1",
+                        markersize=6 if len(shown) > 1 else 6.5, zorder=4)
+                y = max(hi or 0.0, a, e or 0.0)
+                top = max(top, y)
+                values.append(ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x + dx, y),
+                                          xytext=(0, 4), textcoords="offset points", ha="center", va="bottom",
+                                          fontsize=7.5 if len(shown) == 1 else 6.8, color="0.1", zorder=5,
+                                          rotation=0))
         for v in ymarks:
             top = max(top, v)
         ax.set_xlim(-0.6, len(rows) - 0.4)
         ax.set_ylim(0, top * 1.12)
-        values = []
-        for x, (_p, _r, a, e, lo, hi) in zip(xs, rows, strict=True):
-            y = max(hi or 0.0, a, e or 0.0)
-            values.append(ax.annotate(_t(money_sig(e) if e is not None else "no evidence"), (x, y), xytext=(0, 4),
-                                      textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
-                                      color="0.1", zorder=5))
         _dollar_axis(ax, log=False)
         ax.set_xticks(xs)
         ax.set_xticklabels([_t(s) for s in ticks], fontsize=7.5)
         ax.grid(True, axis="y", color="0.88", lw=0.7, zorder=0)
         ax.set_axisbelow(True)
-        ax.set_ylabel(f"cost of {sci(f)} FLOP (USD), " + ("final run × overhead" if with_overhead else
-                                                        "final run only"))
+        ax.set_ylabel(f"cost of {sci(f)} FLOP ({unit}), " + ("final run × overhead" if overhead else
+                                                             "final run only"))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         extra = _dollar_rule_entries(ax, ymarks)
-        legend = _legend(ax, (), sel.day, loc="upper left", bars=True, extra=extra)
+        legend = _legend(ax, (), sel.day, loc="upper left", bars=shown, extra=extra)
         for _ in range(12):  # raise the top until the key covers no bar's figure
             key = legend.get_window_extent(page.renderer)
             if not any(key.overlaps(v.get_window_extent(page.renderer)) for v in values):
                 break
             ax.set_ylim(0, ax.get_ylim()[1] * 1.1)
+        _separate_values(page, values)
         return _save(page.fig, out, fmt)
+
+
+def _bar_tick(x: ChipBar, precision: str | None, shown: Sequence[str]) -> str:
+    """Under a bar: chip, precision, rental price per chip-hour and/or server price per chip, evidence basis."""
+    from .fmt import money_sig
+
+    r = x.result
+    lines = [_clip(x.gpu, 16), f"{r.precision}{'*' if r.precision != (precision or r.precision) else ''}"]
+    if "rental" in shown:
+        lines.append(f"{_price_text(r)}{'*' if r.price_tier_fallback or r.price_is_estimate else ''}")
+    if "amortized" in shown and x.server_price_usd is not None:
+        lines.append(f"{money_sig(x.server_price_usd)}/chip{'*' if x.server_price_estimate else ''}")
+    if x.evidence_basis in ("class", "cited"):
+        lines.append(x.evidence_basis)
+    return "\n".join(lines)
+
+
+def _separate_values(page: _Page, values: Sequence[Any]) -> None:
+    """Lift a bar's figure above its left neighbour's where the two would overlap (side-by-side bars)."""
+    boxes: list[Any] = []
+    for v in values:
+        bb = v.get_window_extent(page.renderer)
+        for _ in range(4):
+            if not any(bb.overlaps(o) for o in boxes):
+                break
+            x, y = v.xyann
+            v.xyann = (x, y + bb.height + 1)
+            bb = v.get_window_extent(page.renderer)
+        boxes.append(bb)
 
 
 # ------------------------------------------------------------------ over the years
@@ -930,54 +1349,83 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
                gpus: Sequence[str] | None = None, price_tier: str | None = None,
                rules: Iterable[Threshold] | None = None, as_of: _dt.date | str | None = None,
                statuses: Iterable[str] = (), include_scoped: bool = False,
-               hardware: HardwareDB | None = None) -> Path:
+               hardware: HardwareDB | None = None, basis: str = "rental", dollars: Any = None) -> Path:
     """Write a chart of what each FLOP figure cost year by year (flopcalc.trends.trend) to `out`.
 
     One line per FLOP figure (default: the FLOP tests of the rules drawn): observed years solid,
     projected years dashed, each with its 90% interval as a band; each line labelled at its end
     with the rules set at that figure. Rules that test the run's cost in dollars are drawn across.
+    basis 'amortized' draws what the year's chip costs its owner (trends.trend's amortized_cost_usd)
+    instead of rental, 'all' both; dollars 'YYYY-MM' gives constant dollars (trend_rows).
     """
     from .fmt import sci
-    from .trends import RATE_BAND, RATE_OOM_PER_YEAR, method_lines, trend
+    from .trends import RATE_BAND, RATE_OOM_PER_YEAR, method_lines
 
     out, fmt = output_path(out)
-    mpl = _matplotlib()
+    b = _dollar_basis(basis, "trend")
     sel = select_rules(rules, as_of=as_of, statuses=statuses, include_scoped=include_scoped)
-    marks = _rule_marks(sel, run_cost_axis=True, x_range=(0.0, math.inf))
+    marks = _rule_marks(sel, run_cost_axis=b != "amortized", x_range=(0.0, math.inf), amortized_axis=b == "amortized")
     if isinstance(flops, (str, int, float)):
         flops = [flops]
     wanted = list(flops) or sorted(marks.x)
     if not wanted:
         raise InputError(f"no FLOP figure to draw: no {sel.describe().replace('rules ', 'rule ')} has a FLOP test; "
                          "give one, e.g. 1e26")
-    rows = trend(wanted, start=start, end=end, gpus=gpus, price_tier=price_tier, hardware=hardware)
+    rows = trend_rows(wanted, start=start, end=end, gpus=gpus, price_tier=price_tier, hardware=hardware, basis=b,
+                      dollars=dollars)
+    mpl = _matplotlib()
     by_flop: dict[float, list[Any]] = {}
     for r in rows:
         by_flop.setdefault(r.flop, []).append(r)
     years = sorted({r.year for r in rows})
     chip_by_year = {r.year: (r.gpu, r.projected) for r in rows}
+    shown = ("rental", "amortized") if b == "all" else (b,)
     notes = [ln for ln in method_lines(rows, tier=price_tier) if not ln.startswith("Prices:")]
+    if "amortized" in shown:
+        notes.insert(0, "Amortized: the year's chip owned, not rented (Epoch AI's method, docs/cost-bases.md): the "
+                        "run of that FLOP figure (the chip-hours known runs imply, and their 90% interval) started on "
+                        "the year's last day; the server-level price per chip depreciated at 0.14 orders of magnitude "
+                        "a year from its acquisition to that day, plus interconnect (0.19/0.81 of it), plus energy "
+                        "at that year's industrial electricity price. Band: the chip-hours interval with the "
+                        "depreciation band (0.10-0.19) and the server price range.")
+        missing = dict.fromkeys(r.amortized_note for r in rows if r.amortized_cost_usd is None and r.amortized_note)
+        notes += [f"No amortized cost: {n}." for n in missing]
     notes += marks.notes
     if as_of is not None:
         notes.append(f"Rules as of {sel.day.isoformat()} ({sel.describe()}).")
     projected = any(r.projected for r in rows)
     tier = price_tier or "on-demand"
-    subtitle = ["Each year: the cheapest chip released by then, at its price dated that year and the all-in efficiency "
-                "known training runs imply (band: 90% interval)."
-                + (f" Dashed: projected at -{RATE_OOM_PER_YEAR:g} orders of magnitude a year "
-                   f"(band {RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f})." if projected else ""),
-                f"Basis: each chip's default precision; {tier} prices; final run only (no overhead)."]
+    label = _trend_dollars(rows, shown)
+    lead = {"rental": "Each year: the cheapest chip released by then, at its price dated that year and the all-in "
+                      "efficiency known training runs imply (band: 90% interval).",
+            "amortized": "Each year: the cheapest chip to rent that year, owned instead: what the run costs its owner "
+                         "(amortized), at the chip-hours known training runs imply (band: 90% interval).",
+            "all": "Each year: the cheapest chip released by then, rented at its price dated that year (circles) and "
+                   "owned (amortized, squares), at the chip-hours known training runs imply (band: 90% interval)."}[b]
+    rate = f"-{RATE_OOM_PER_YEAR:g} orders of magnitude a year (band {RATE_BAND[0]:.2f}-{RATE_BAND[1]:.2f})"
+    dashed_text = {"rental": f" Dashed: projected at {rate}.",
+                   "amortized": " Dashed: years with no dated price: the last priced chip, owned and depreciating on.",
+                   "all": f" Dashed: years with no dated price: rental projected at {rate}; amortized, the last "
+                          "priced chip depreciating on."}[b]
+    subtitle = [lead + (dashed_text if projected else ""),
+                f"Basis: each chip's default precision; {tier} prices; final run only (no overhead).",
+                f"Dollars: {label}."]
     loaded = list(sel.drawn) + list(sel.scoped)
-    stamp = _stamp(loaded, [r.hardware_data_as_of for r in rows], f"default precision, {tier}, no overhead")
+    short = f"default precision, {tier}, no overhead" + ("" if b == "rental" else ", amortized" if b == "amortized"
+                                                         else ", rental and amortized")
+    stamp = _stamp(loaded, [r.hardware_data_as_of for r in rows], f"{short}, {_short_dollars(label)}")
+    title = {"rental": "What reaching each compute line costs, year by year",
+             "amortized": "What reaching each compute line costs the chips' owner, year by year",
+             "all": "What reaching each compute line costs, rented or owned, year by year"}[b]
     with mpl.rc_context(_rc()):
-        page = _Page(11, 7, title="What reaching each compute line costs, year by year", subtitle=subtitle,
-                     footnotes=notes, stamp=stamp)
+        page = _Page(11, 7, title=title, subtitle=subtitle, footnotes=notes, stamp=stamp)
         labels = {}
         for f in by_flop:
             mark = next((m for v, m in marks.x.items() if abs(v - f) <= 1e-9 * f), None)
             names = _names(mark, limit=4) if mark else []
             labels[f] = f"{sci(f)} FLOP" + ("\n" + _pack("", names, 34) if names else "")
-        right = _label_width(page, list(labels.values()), 8) + 0.35
+        end_texts = list(labels.values()) + ([f"{sci(f)} FLOP, amortized" for f in by_flop] if b == "all" else [])
+        right = _label_width(page, end_texts, 8) + 0.35
         chip = {y: ("projected" if projected_year else gpu) for y, (gpu, projected_year) in chip_by_year.items()}
         ticks = {y: f"{y}\n{chip[y]}" for y in years}
         per_year = (page.width - 0.85 - right) / len(years)
@@ -993,18 +1441,28 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
         for i, (f, rs) in enumerate(sorted(by_flop.items())):
             colour = colours[i % len(colours)]
             rs = sorted(rs, key=lambda r: r.year)
-            obs = [r for r in rs if not r.projected]
-            for seg, dashed in _segments(rs):
-                ys = [r.year for r in seg]
-                ax.fill_between(ys, [r.cost_usd_low for r in seg], [r.cost_usd_high for r in seg], color=colour,
-                                alpha=_EVIDENCE_ALPHA * (0.7 if dashed else 1), lw=0, zorder=2)
-                ax.plot(ys, [r.cost_usd for r in seg], color=colour, lw=2.0, zorder=3,
-                        ls=(0, (5, 3)) if dashed else "-")
-            ax.plot([r.year for r in obs], [r.cost_usd for r in obs], ls="none", marker="o", markersize=4,
-                    color=colour, zorder=4)
-            lows += [r.cost_usd_low for r in rs]
-            highs += [r.cost_usd_high for r in rs]
-            ends.append((labels[f], rs[-1].cost_usd, colour))
+            for which in shown:
+                series = trend_series(rs, which)
+                if not series:
+                    continue
+                rental = which == "rental"
+                for seg, dashed in _segments(series):
+                    ys = [p.year for p in seg]
+                    ax.fill_between(ys, [p.low for p in seg], [p.high for p in seg], color=colour,
+                                    alpha=_EVIDENCE_ALPHA * (0.7 if dashed else 1) * (1 if rental else 0.75), lw=0,
+                                    zorder=2, hatch=None if rental else "////", edgecolor="none")
+                    ax.plot(ys, [p.usd for p in seg], color=colour, lw=2.0 if rental else 1.6, zorder=3,
+                            ls=(0, (5, 3)) if dashed else "-")
+                obs = [p for p in series if not p.projected]
+                ax.plot([p.year for p in obs], [p.usd for p in obs], ls="none", marker="o" if rental else "s",
+                        markersize=4, color=colour, zorder=4)
+                lows += [p.low for p in series]
+                highs += [p.high for p in series]
+                ends.append((labels[f] if rental or b == "amortized" else f"{sci(f)} FLOP, amortized",
+                             series[-1].usd, colour))
+        if not lows:
+            raise InputError("no year has an amortized cost to draw: " + "; ".join(
+                dict.fromkeys(r.amortized_note or "no server price" for r in rows)))
         y0, y1 = min(lows) / 2, max(highs) * 2
         for v in marks.y:
             y0, y1 = min(y0, v / 1.5), max(y1, v * 1.5)
@@ -1019,10 +1477,56 @@ def plot_trend(out: Path | str, flops: Sequence[Any] = (), *, start: int | None 
         ax.grid(True, which="major", color="0.88", lw=0.7, zorder=0)
         ax.set_axisbelow(True)
         ax.set_xlabel("year, and the cheapest chip that year")
-        ax.set_ylabel("training cost (USD), final run only")
-        _trend_legend(ax, projected, _dollar_rule_entries(ax, marks.y))
+        ax.set_ylabel(("amortized training cost" if b == "amortized" else "training cost")
+                      + f" ({_usd_unit(label)}), final run only")
+        _trend_legend(ax, projected, _dollar_rule_entries(ax, marks.y), shown=shown)
         _end_labels(page, ax, ends)
         return _save(page.fig, out, fmt)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One year of one series on a trend chart: the cost (USD, in the chart's dollars) and its 90% interval."""
+
+    year: int
+    usd: float
+    low: float
+    high: float
+    projected: bool
+
+
+def trend_rows(flops: Sequence[Any], *, start: int | None = None, end: int | None = None,
+               gpus: Sequence[str] | None = None, price_tier: str | None = None, hardware: HardwareDB | None = None,
+               basis: str = "rental", dollars: Any = None) -> list[Any]:
+    """The rows plot_trend draws (flopcalc.trends.trend, with `basis` 'rental', 'amortized' or 'all' and
+    `dollars`), without matplotlib."""
+    from .trends import trend
+
+    b = _dollar_basis(basis, "trend")
+    return trend(flops, start=start, end=end, gpus=gpus, price_tier=price_tier, hardware=hardware, basis=b,
+                 dollars=dollars)
+
+
+def trend_series(rows: Sequence[Any], basis: str) -> list[TrendPoint]:
+    """One FLOP figure's rows as the points of its 'rental' or 'amortized' line (years without an amortized cost,
+    e.g. a chip with no server price, are left out)."""
+    rows = sorted(rows, key=lambda r: r.year)
+    if basis == "rental":
+        return [TrendPoint(r.year, r.cost_usd, r.cost_usd_low, r.cost_usd_high, r.projected) for r in rows]
+    return [TrendPoint(r.year, r.amortized_cost_usd, r.amortized_cost_usd_low, r.amortized_cost_usd_high, r.projected)
+            for r in rows if r.amortized_cost_usd is not None]
+
+
+def _trend_dollars(rows: Sequence[Any], shown: Sequence[str]) -> str:
+    """The dollars of a trend chart: one month's, or nominal (each year's)."""
+    if rows and rows[0].dollars:
+        return str(rows[0].dollars)
+    parts = []
+    if "rental" in shown:
+        parts.append("rental at each year's price")
+    if "amortized" in shown:
+        parts.append("amortized at each year's end")
+    return f"nominal USD of each year ({'; '.join(parts)}); --dollars YYYY-MM gives constant dollars"
 
 
 def _segments(rows: Sequence[Any]) -> list[tuple[list[Any], bool]]:
@@ -1044,13 +1548,25 @@ def _segments(rows: Sequence[Any]) -> list[tuple[list[Any], bool]]:
     return [(rs, dashed) for rs, dashed in segs if len(rs) > 1]
 
 
-def _trend_legend(ax: Any, projected: bool, extra: Sequence[tuple[Any, str]]) -> Any:
+def _trend_legend(ax: Any, projected: bool, extra: Sequence[tuple[Any, str]], *,
+                  shown: Sequence[str] = ("rental",)) -> Any:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles: list[Any] = [(Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none"),
-                           Line2D([], [], color="0.3", lw=2.0, marker="o", markersize=4))]
-    labels = ["observed: a dated price that year (band: 90% interval)"]
+    handles: list[Any] = []
+    labels: list[str] = []
+    for which in shown:
+        rental = which == "rental"
+        handles.append((Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA + 0.1, edgecolor="none",
+                              hatch=None if rental else "////"),
+                        Line2D([], [], color="0.3", lw=2.0 if rental else 1.6, marker="o" if rental else "s",
+                               markersize=4)))
+        if len(shown) == 1 and rental:
+            labels.append("observed: a dated price that year (band: 90% interval)")
+        elif rental:
+            labels.append("rental, observed: a dated price that year (band: 90% interval)")
+        else:
+            labels.append("amortized: the chip owned (Epoch AI's method; band: 90% interval)")
     if projected:
         handles.append((Patch(facecolor="0.45", alpha=_EVIDENCE_ALPHA, edgecolor="none"),
                         Line2D([], [], color="0.3", lw=2.0, ls=(0, (5, 3)))))

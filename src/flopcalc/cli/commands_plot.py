@@ -54,6 +54,15 @@ KINDS = ("cost", "bars", "trend")  # plot.KINDS; kept here so the CLI starts wit
 @click.option("--from", "start", type=_year("start year"), metavar="YEAR", help="--kind trend: first year (2020).")
 @click.option("--to", "end", type=_year("end year"), metavar="YEAR",
               help="--kind trend: last year (default this year + 4; years without a dated price are projected).")
+@click.option("--basis", default="rental", show_default=True, metavar="BASIS",
+              help="Which dollars: rental (chip-hours at a market price), amortized (what the run costs the chips' "
+                   "owner: depreciation + interconnect + energy, Epoch AI's method; the final run, no overhead) or "
+                   "all (both; --kind bars and trend). See docs/cost-bases.md.")
+@click.option("--dollars", metavar="YYYY-MM",
+              help="State every dollar in this month's dollars by the producer price index PCU518210518210 "
+                   "(default: nominal dollars, the chart says at which dates).")
+@click.option("--start", "train_start", metavar="DATE",
+              help="Training start for amortized (--kind cost and bars; default today): the chips depreciate to it.")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS", type=STATUS_CHOICE,
               help="Draw the rules with this status (on --as-of); repeatable. Default: in-force and enacted.")
 @click.option("--as-of", type=params.DATE, help="Take each rule's status on this date (default today).")
@@ -63,7 +72,7 @@ KINDS = ("cost", "bars", "trend")  # plot.KINDS; kept here so the CLI starts wit
 @hardware_files_option()
 def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_flop: Any, max_flop: Any,
          no_overhead: bool, statuses: tuple[str, ...], as_of: Any, include_scoped: bool, price_tier: str | None,
-         start: int | None, end: int | None,
+         start: int | None, end: int | None, basis: str, dollars: str | None, train_start: str | None,
          thresholds_files: tuple[str, ...], hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Chart what compute costs: the evidence (with its 90% interval) and the assumption, per chip.
 
@@ -71,16 +80,40 @@ def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_
     flopcalc plot --out cost.png                     cost against FLOP, rule lines marked
     flopcalc plot --out bars.pdf --kind bars 1e26    one figure, chips side by side
     flopcalc plot --out trend.svg --kind trend       the rules' figures, year by year
+    flopcalc plot --out own.png --kind bars 1e26 --basis all --dollars 2026-01
+                                                     rented and owned, in 2026-01 dollars
 
     Every chip is put on one basis: --precision (default bf16, or the nearest of its class) and
     --price-tier. Rules drawn: those in force or enacted today, unless --status / --as-of say
     otherwise. Needs matplotlib: pip install 'flopcalc[plot]'.
     """
-    from ..plot import DEFAULT_PRICE_TIER, output_path, plot_bars, plot_costs, plot_trend
+    from ..errors import FlopcalcError
+    from ..plot import (
+        DEFAULT_PRICE_TIER,
+        output_path,
+        plot_bars,
+        plot_costs,
+        plot_trend,
+    )
     from ..rules import load_thresholds
     from ..units import mag
 
     output_path(out)
+    basis = basis.strip().lower()
+    if basis == "acquisition":
+        raise click.UsageError("--basis acquisition cannot be charted: a chart of one run's cost has no cluster to "
+                               "buy; flopcalc cost FLOP --basis acquisition gives it")
+    if basis not in ("rental", "amortized", "all"):
+        raise click.UsageError(f"--basis {basis[:30]!r} is not a chart basis: expected rental, amortized or all")
+    if kind == "cost" and basis == "all":
+        raise click.UsageError("--kind cost draws one basis, rental or amortized: --basis all sets them side by side "
+                               "with --kind bars FLOP or --kind trend")
+    if kind == "trend" and train_start is not None:
+        raise click.UsageError("--start sets the training start of --kind cost and bars: a trend starts each year's "
+                               "run on that year's last day")
+    if basis != "rental" and kw.get("overhead") is not None:
+        raise click.UsageError(f"--overhead applies to rental charts only: --basis {basis} charts the final run "
+                               "(the amortized cost is the final run's, as Epoch AI publishes it)")
     if kind == "cost" and flop:
         raise click.UsageError("--kind cost draws --min-flop to --max-flop and takes no FLOP argument; "
                                "for one figure chip by chip use --kind bars FLOP")
@@ -94,10 +127,16 @@ def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_
         if given:
             raise click.UsageError(f"--kind trend uses each chip's default precision and dated prices: "
                                    f"{', '.join(given)} cannot be set for it")
-        path = plot_trend(out, flop, start=start, end=end, gpus=list(gpus) or None,
-                          price_tier=None if price_tier == _ON_DEMAND else price_tier,
-                          rules=load_thresholds(thresholds_files), as_of=as_of, statuses=statuses,
-                          include_scoped=include_scoped, hardware=load_db(hardware_files))
+        try:
+            path = plot_trend(out, flop, start=start, end=end, gpus=list(gpus) or None,
+                              price_tier=None if price_tier == _ON_DEMAND else price_tier,
+                              rules=load_thresholds(thresholds_files), as_of=as_of, statuses=statuses,
+                              include_scoped=include_scoped, hardware=load_db(hardware_files), basis=basis,
+                              dollars=dollars)
+        except FlopcalcError as e:
+            if dollars is not None or basis != "rental":
+                raise click.UsageError(str(e)) from None
+            raise
         echo(f"wrote {path}")
         return
     if kind == "bars" and len(flop) != 1:
@@ -105,7 +144,8 @@ def plot(flop: tuple[Any, ...], out: str, kind: str, gpus: tuple[str, ...], min_
                                "flopcalc plot --kind bars 1e26 --out bars.png")
     precision = assumptions.pop("precision", "bf16")
     tier = DEFAULT_PRICE_TIER if price_tier in (None, _ON_DEMAND) else price_tier
-    common: dict[str, Any] = dict(with_overhead=not no_overhead, rules=load_thresholds(thresholds_files),
+    common: dict[str, Any] = dict(with_overhead=False if no_overhead else None, basis=basis, dollars=dollars,
+                                  start=train_start, rules=load_thresholds(thresholds_files),
                                   as_of=as_of, statuses=statuses, include_scoped=include_scoped, precision=precision,
                                   price_tier=None if "price" in assumptions else tier,
                                   hardware=load_db(hardware_files), **assumptions)
