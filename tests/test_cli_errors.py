@@ -101,7 +101,7 @@ CASES = [
     ("hardware-show-unknown", ["hardware", "show", "nosuchchip"], ["'nosuchchip'"], ["h100"]),
     ("hardware-show-no-arg", ["hardware", "show"], ["GPU"], ["Missing argument"]),
     ("calibrate-unknown", ["calibrate", "--gpu", "nosuch"], ["'nosuch'"], ["h100"]),
-    ("calibrate-no-gpu", ["calibrate"], ["--gpu"], ["Missing option"]),
+    ("calibrate-bad-gpu", ["calibrate", "--gpu", "nope"], ["nope"], ["known chips"]),
     ("calibrate-precision", ["calibrate", "--gpu", "a100", "--precision", "fp8"], ["fp8"], ["bf16"]),
     ("runs-unknown-gpu", ["runs", "--gpu", "nosuch"], ["'nosuch'"], ["h100"]),
     ("runs-file-missing", ["runs", "--runs-file", "/nonexistent.yaml"], ["/nonexistent.yaml"], ["no such file"]),

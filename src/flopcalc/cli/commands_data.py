@@ -203,7 +203,7 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
 
 
 @cli.command()
-@click.option("--gpu", metavar="ID", required=True, type=params.CHIP, help="Chip to calibrate.")
+@click.option("--gpu", metavar="ID", default="h100", show_default=True, type=params.CHIP, help="Chip to calibrate.")
 @click.option("--precision", metavar="P", type=params.PRECISION, help="Precision (default: the chip's default).")
 @format_option()
 @click.option("--runs-file", "runs_files", multiple=True, metavar="PATH",
