@@ -371,7 +371,8 @@ def cost(
 
     flop: a number, text ('1e26', '10^26', '100 YFLOP') or a FLOP Quantity. Overrides (peak,
     efficiency, price, overhead) take precedence over the chip's profile; `price_tier` picks the
-    chip's latest price of that tier; `as_of` its latest dated price on or before that date;
+    chip's price in that tier; `as_of` prices it on that date (the median of the tier's quotes in the 12
+    months to it, flopcalc.pricing) and refuses a chip not yet released;
     `chips` adds wall-clock time; `days` adds the chips needed to finish in that time.
 
         >>> r = cost(1e26, "h100")

@@ -50,7 +50,9 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @click.argument("flop", nargs=-1, required=False, type=params.FLOP)
 @gpu_option()
 @assumption_options()
-@click.option("--as-of", type=params.DATE, help="Price each chip at its latest dated price on or before this date.")
+@click.option("--as-of", type=params.DATE,
+              help="Price each chip on this date: its tier's median quote of the 12 months to it (default: the "
+                   "profile's price, the essay-style assumption); a chip not yet released is refused.")
 @click.option("--chips", type=params.CHIPS, help="Number of chips: adds wall-clock days (and sizes the cluster "
                                                  "--basis acquisition buys).")
 @click.option("--days", type=params.DAYS, help="Target wall-clock time (bare number: days): adds chips needed.")

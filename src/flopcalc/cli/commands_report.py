@@ -28,7 +28,7 @@ class ReportCommand(StrictCommand):
 @assumption_options()
 @click.option("--as-of", type=params.DATE,
               help="Set the run against the rules as they stood on this date (default today) and price each chip at "
-                   "its latest dated price on or before it.")
+                   "its tier's price on that date (the median of its quotes in the 12 months to it).")
 @click.option("--revenue", type=params.REVENUE, help="The developer's annual revenue, for revenue tiers ('$600M').")
 @click.option("--params", "n_params", type=params.count("params"),
               help="Instead of FLOP: parameters N (with --tokens; C = 6 N D).")
