@@ -82,7 +82,7 @@ NOTE_COLUMNS = ("Training compute notes", "Training time notes")
 
 _NUM = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[eE]\s*\+?(-?\d+)|\s*(?:[x×*]|\\times)\s*10\s*\^\s*\{?\s*\+?(-?\d+))")
 _HW_WORDS = re.compile(r"utili[sz]ation|\bMFU\b|FLOP\s*/\s*s|FLOPS/s|FLOP/GPU/sec|FLOP / sec|FLOP/sec|"
-                       r"flop/s|GPU-hours \*|hours \* 3600|\* 3600", re.I)
+                       r"flop/s|GPU-hours \*|hours \* 3600|\*\s*3600\b", re.I)
 _WINDOW = re.compile(r"\bmonths?\b|\bweeks?\b", re.I)
 
 
@@ -139,11 +139,20 @@ def numbers(text: str) -> list[tuple[float, int, int]]:
     return out
 
 
+# A break between two statements of Epoch's compute notes: a newline, a sentence end, or a run of spaces. A run of
+# spaces next to an arithmetic operator ("0.3 =  1.44e24", "34B *  9.2T") is a typing slip inside one expression,
+# not a break: read as one, it cut "... * 3600 * 0.3 =" off its result and made a hardware figure read as counted.
+_BREAK = re.compile(r"\n|\. |(?<![=*×/+^(-])  +(?![=*×/+^)-])")
+# A statement that combines figures (Epoch's geometric mean of the legs) holds neither leg's own figure.
+_MEAN_WORDS = re.compile(r"sqrt|geometric\s+mean", re.IGNORECASE)
+
+
 def _statement(text: str, start: int, end: int) -> str:
-    """The statement a number ends: from the previous break (blank run, newline, sentence end) to its end."""
-    cut = max(text.rfind("\n", 0, start), text.rfind("  ", 0, start), text.rfind(". ", 0, start))
-    stop = min([i for i in (text.find("\n", end), text.find("  ", end)) if i >= 0] or [len(text)])
-    return text[cut + 1:stop]
+    """The statement a number is in: from the previous break (newline, sentence end, a run of spaces not next to an
+    arithmetic operator) to the next newline or such run of spaces."""
+    cut = max((m.end() for m in _BREAK.finditer(text, 0, start)), default=0)
+    stop = next((m.start() for m in _BREAK.finditer(text, end) if m.group() != ". "), len(text))
+    return text[cut:stop]
 
 
 def counted_leg(value: float, notes: str) -> float | None:
@@ -152,9 +161,10 @@ def counted_leg(value: float, notes: str) -> float | None:
     Epoch's combined estimates are the geometric mean of a counted (6ND or reported) figure and a hardware
     figure, or the counted figure itself with the hardware figure as a cross-check.
     """
-    nums = numbers(notes)
-    hw = [v for v, s, e in nums if _HW_WORDS.search(_statement(notes, s, e))]
-    counted = [v for v, s, e in nums if not _HW_WORDS.search(_statement(notes, s, e))]
+    nums = [(v, _statement(notes, s, e)) for v, s, e in numbers(notes)]
+    nums = [(v, st) for v, st in nums if not _MEAN_WORDS.search(st)]
+    hw = [v for v, st in nums if _HW_WORDS.search(st)]
+    counted = [v for v, st in nums if not _HW_WORDS.search(st)]
     for c in counted:
         for h in hw:
             if math.isclose(math.sqrt(c * h), value, rel_tol=0.02):

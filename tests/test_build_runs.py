@@ -19,6 +19,12 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 COLS = list(br.COLUMNS + br.NOTE_COLUMNS)
 
 
+CHAMELEON_NOTES = ("GPU method:\nTable 2 shows that 34B model pre-training uses 4282407 GPU-hours, trained across 3072 "
+                   "A100s.\n3.12e14 * 4282407 * 3600 * 0.3 =  1.44e24\n\nParameter-token method:\nPre-training goes "
+                   "over 9.2T tokens, post-training only goes over 1.1B tokens (sum of tokens column in Table 3).\n"
+                   "6 * 34B *  9.2T = 1.88e24\n\nGeometric mean: sqrt(1.44e24 * 1.88e24) = 1.65e24")
+
+
 def _row(**kw: str) -> dict[str, str]:
     base = dict.fromkeys(COLS, "")
     base.update({"Confidence": "Confident", "Publication date": "2024-03-01", "Organization": "Lab A",
@@ -62,6 +68,12 @@ ROWS = [
                               "* 168 hours * 3600 sec / hour * 0.3 [assumed utilization] = 1.4282957e+21 FLOP  "
                               "sqrt(1.6603324e+21*1.4282957e+21) = 1.5399499e+21 FLOP",
                               "Training time notes": "7 days = 168 hours"}),
+    # Epoch's Chameleon-34B notes: a double space after "=" sits inside the hardware expression, so 1.44e24 is the
+    # hardware leg and 1.88e24 (6ND) the counted one; the geometric mean is neither
+    _row(Model="DoubleSpace", **{"Training hardware": "NVIDIA A100 SXM4 80 GB", "Training chip-hours": "4282407",
+                                 "Training compute (FLOP)": "1.6453571041e+24",
+                                 "Training compute estimation method": "Hardware,Operation counting",
+                                 "Training compute notes": CHAMELEON_NOTES}),
     _row(Model="LLaMA-65B", **{"Training hardware": "NVIDIA A100", "Training chip-hours": "1022362",
                                "Training compute (FLOP)": "5.5e23", "Training compute estimation method": "Reported"}),
 ]
@@ -86,7 +98,9 @@ def test_fixture_is_the_one_written_here() -> None:
 def test_rows_kept_and_left_out() -> None:
     rows, skipped = br.build(FIXTURE, COMMIT, [{"model": "LLaMA 65B"}])
     by = {r["model"]: r for r in rows}
-    assert set(by) == {"Counted", "Mixed", "TpuCores"}
+    assert set(by) == {"Counted", "Mixed", "TpuCores", "DoubleSpace"}
+    d = by["DoubleSpace"]  # the 6ND leg, not the geometric mean with the hardware leg
+    assert d["flop"] == 1.88e24 and d["flop_kind"] == "counted" and "counted leg" in d["notes"]
     t = by["TpuCores"]
     assert t["chips"] == 64 and t["gpu"] == "tpu-v3" and "counts TensorCores" in t["notes"]
     assert t["flop"] == 1.66033e21 and "Training compute notes" in t["epoch"]["columns"]
@@ -114,7 +128,27 @@ def test_main_writes_a_loadable_runs_file(tmp_path) -> None:
     assert br.main([str(FIXTURE), "--commit", COMMIT, "--runs", str(src), "--out", str(out), "--no-fit"]) == 0
     runs = load_runs([out], bundled=False)
     by = {r.model: r for r in runs}
-    assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {"LLaMA 65B", "Counted", "Mixed", "TpuCores"}
+    assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {"LLaMA 65B", "Counted", "Mixed", "TpuCores",
+                                                                      "DoubleSpace"}
     assert by["Counted"].epoch_commit == COMMIT and by["Counted"].published == "2024-03-01"
     assert by["Mixed"].hours == (512 * 504, "calendar-window")
     assert by["TpuCores"].hours == (64 * 168, "chips-x-days")
+
+
+def test_counted_leg_reads_a_hardware_figure_as_hardware() -> None:
+    # a double space after "=" is inside the expression (Chameleon-34B, Epoch snapshot 263c40a)
+    assert br.counted_leg(1.6453571041e24, CHAMELEON_NOTES) == 1.88e24
+    # a double space before "=" (OpenELM-270M): the result is still the hardware figure's
+    notes = ("6 FLOP / token / parameter * 0.27*10^9 parameters * 1.5*10^12 tokens = 2.43e+21 FLOP\n\n"
+             "312000000000000 FLOP / sec / GPU * 128 GPUs * 3 days * 24 hours / day * 3600 sec / hour * 0.3 "
+             "[assumed utilization]  = 3.1054234e+21 FLOP\n\nsqrt(2.43e+21*3.1054234e+21) = 2.7470309e+21")
+    assert br.counted_leg(2.7470309e21, notes) == 2.43e21
+    # "*3600" without spaces is seconds per hour all the same (Luminous-base)
+    notes = ("311840000000000*95000*3600*0.3 = 3.1994784e+22\n\n6ND = 6*13*10^9*402000000000 = 3.1356e+22\n\n"
+             "sqrt(3.1356e+22* 3.1994784e+22) = 3.1673782e+22")
+    assert br.counted_leg(3.1673782e22, notes) == 3.1356e22
+    # a geometric mean is never taken for the counted figure: with no separable leg the row is left out
+    notes = "6ND = 5e22 FLOP  512 GPUs x 3 weeks\n\nGeometric mean: sqrt(5e22 * 4.2e22) = 4.58e22"
+    assert br.counted_leg(4.58e22, notes) is None
+    # a two-space break between statements still separates them (the 'Mixed' fixture row)
+    assert br.counted_leg(1e22, "6ND = 1e22 FLOP  cross-check: 312e12 FLOP / sec * 1000 hours = 1.1e21") == 1e22

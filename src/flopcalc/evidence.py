@@ -5,10 +5,11 @@ The method (docs/evidence-method.md):
 - Each known run with FLOP and chip-hours gives an all-in efficiency
   e = FLOP / (chip-hours x peak at the run's precision x 3600); y = ln e.
 - Precision classes: 16-bit (bf16, fp16, tf32) and fp8. Groups: (generation, class).
-- Point (model (a), chosen by a rule fixed in advance, docs/evidence-method.md): within a class, the pooled
-  within-generation slope beta of y on x = log10 FLOP; each run moved to the class's mean scale xc,
-  z = y - beta (x - xc); a group with n runs and mean zbar has centre mu = (n zbar + 3 z0) / (n + 3) at xc, z0 the
-  class mean of z, and a run of 10^x FLOP is centred at mu + beta (x' - xc), x' = x clamped to the runs' range.
+- Point (the candidate chosen by a rule fixed in advance, docs/evidence-method.md; on the shipped runs that is (c),
+  whose centre does not depend on scale, beta = 0): within a class, the pooled within-generation slope beta of y on
+  x = log10 FLOP (candidates (a) and (b) only); each run moved to the class's mean scale xc, z = y - beta (x - xc);
+  a group with n runs and mean zbar has centre mu = (n zbar + 3 z0) / (n + 3) at xc, z0 the class mean of z, and a
+  run of 10^x FLOP is centred at mu + beta (x' - xc), x' = x clamped to the runs' range.
 - Interval: split-conformal, with a spread that depends on the run's scale. The class is refitted without each
   organisation in turn and its runs are predicted; ln|residual| is regressed on log10 FLOP over those held-out
   residuals, s(x) = exp(b (x - xbar)) (x clamped to the runs' range), and q is the ceil((m + 1) x 0.9)-th smallest

@@ -216,6 +216,7 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
     """The evidence for a chip: its group's runs, the 90% interval, and leave-one-out coverage of the method."""
     from ..calibration import calibrate as calibrate_fn
     from ..datadates import data_as_of
+    from ..evidence import CANDIDATES
     from ..fmt import pct
     from ..runs import load_runs
 
@@ -309,14 +310,25 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
              f"(x{iv.high / iv.low:.2f} wide, for {scale}; {iv.basis}: {where}). flopcalc's assumption: "
              f"{pct(d) if d else '-'}.")
+        spec = CANDIDATES.get(cal.model_spec)
+        centre_text = ("its centre rises with scale within a generation, along the slope fitted on the record's runs"
+                       if spec is not None and spec.slope else
+                       "its centre does not move with scale: it is the mean over runs of every size, most of them far "
+                       "smaller")
         echo("The interval is for a run like those in the public record at that scale; a well-engineered frontier "
-             "run may sit in its upper half or above it (its centre does not move with scale, so at frontier scale "
-             "it is pulled down by the many small runs). Smaller runs in the record spread more widely, so the "
-             "interval is wider for them.")
+             f"run may sit in its upper half or above it ({centre_text}). Smaller runs in the record spread more "
+             "widely, so the interval is wider for them.")
     if model_choice["candidates"]:
         met = model_choice["criterion_met"]
+        chosen = next((c for c in model_choice["candidates"] if c["key"] == cal.model_spec), None)
+        frontier = chosen["frontier_inside_group_split"] if chosen else []
+        outside = sum(not f["inside"] for f in frontier)
         echo(f"model: {cal.model_label}. " + (
-            "Chosen by the rule fixed in advance (docs/evidence-method.md)." if met else
+            "Chosen by the rule fixed in advance, and it meets the criterion (held-out coverage >= 0.88 on both "
+            "splits, overall and for runs >= 1e23 FLOP, with every chip at most x4.5 wide at 1e26 FLOP; "
+            f"docs/evidence-method.md). At frontier scale it rests on {len(frontier)} run"
+            f"{'' if len(frontier) == 1 else 's'} of at least 1e24 FLOP, {outside} of them outside "
+            "their held-out interval when their organisation is left out." if met else
             "NO candidate met the criterion fixed in advance (held-out coverage >= 0.88 on both splits, overall and "
             "for runs >= 1e23 FLOP, with every chip at most x4.5 wide at 1e26 FLOP); this is the one that came "
             "closest. Its interval is NOT validated at frontier scale."))
