@@ -22,7 +22,7 @@ import math
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import InputError, MissingExtraError, OutputError
 from .errors import install_hint as _install_hint
@@ -426,6 +426,21 @@ def _month(dollars: Any) -> str | None:
     return parse_dollars(dollars)
 
 
+def _dollars_inputs(b: str, dollars: Any, start: Any, with_overhead: bool | None,
+                    assumptions: Mapping[str, Any]) -> tuple[str | None, Any, bool]:
+    """The month of the dollars, the training start and whether overhead is drawn, checked for the basis."""
+    month = _month(dollars)
+    start_d = None
+    if start is not None:
+        from .bases import parse_start
+
+        start_d = parse_start(start)
+    overhead = _overhead_for(b, with_overhead)
+    if b != "rental" and "overhead" in assumptions:
+        _overhead_for(b, True)
+    return month, start_d, overhead
+
+
 def _overhead_for(basis: str, with_overhead: bool | None) -> bool:
     """Rental charts carry overhead unless told not to; amortized is the final run's cost (Epoch AI's), so a chart
     with it (amortized or all) is of the final run, for every basis drawn."""
@@ -542,15 +557,7 @@ def bars_data(flop: Any, gpus: Sequence[str | Profile] | None = None, *, basis: 
 
     f = mag(parse_quantity(flop, "flop", what="FLOP"), "FLOP")
     b = _dollar_basis(basis, "bars")
-    month = _month(dollars)
-    start_d = None
-    if start is not None:
-        from .bases import parse_start
-
-        start_d = parse_start(start)
-    overhead = _overhead_for(b, with_overhead)
-    if b != "rental" and "overhead" in assumptions:
-        _overhead_for(b, True)
+    month, start_d, overhead = _dollars_inputs(b, dollars, start, with_overhead, assumptions)
     chips, notes = _estimate(gpus or DEFAULT_BAR_GPUS, [f], _Basis(precision, price_tier, overhead, dict(assumptions)),
                              hardware, skip_unknown=gpus is None)
     bars: list[ChipBar] = []
@@ -651,17 +658,9 @@ def cost_lines(gpus: Sequence[str | Profile] | None = None, *, flop_min: float =
         raise InputError("points must be between 2 and 1000")
     b = _dollar_basis(basis, "cost")
     if b == "all":
-        raise InputError("--kind cost draws one basis, rental or amortized: --basis all sets them side by side "
-                         "with --kind bars FLOP or --kind trend")
-    month = _month(dollars)
-    start_d = None
-    if start is not None:
-        from .bases import parse_start
-
-        start_d = parse_start(start)
-    overhead = _overhead_for(b, with_overhead)
-    if b != "rental" and "overhead" in assumptions:
-        _overhead_for(b, True)
+        raise InputError("a cost chart draws one basis, rental or amortized; basis 'all' sets them side by side in "
+                         "a bars or a trend chart")
+    month, start_d, overhead = _dollars_inputs(b, dollars, start, with_overhead, assumptions)
     n = int(points)
     xs = tuple(flop_min * (flop_max / flop_min) ** (i / (n - 1)) for i in range(n))
     chips, notes = _estimate(gpus or DEFAULT_COST_GPUS, xs, _Basis(precision, price_tier, overhead, dict(assumptions)),
