@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
+import yaml
 from click.testing import CliRunner
 
 
@@ -23,3 +27,21 @@ def invoke(args: list[str], *, ok: bool = True):
     if ok:
         assert result.exit_code == 0, result.output
     return result
+
+
+# The cost-bases data as plain YAML and CSV, for tests that recompute flopcalc's figures by hand.
+_DATA = Path(__file__).resolve().parent.parent / "src" / "flopcalc" / "data"
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    """src/flopcalc/data/cost-bases.yaml, read with yaml.safe_load (not through flopcalc)."""
+    return yaml.safe_load((_DATA / "cost-bases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def ppi_table() -> dict[str, float]:
+    """The shipped PPI series, month -> index, read with the csv module (not through flopcalc)."""
+    text = (_DATA / "ppi-pcu518210518210.csv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    return {r["month"]: float(r["index"]) for r in csv.DictReader(lines)}

@@ -7,13 +7,11 @@ own functions.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from pathlib import Path
 
 import pytest
-import yaml
 
 from flopcalc import cost_bases as cb
 from flopcalc.errors import DataError, FlopcalcError, InputError, UnknownNameError
@@ -25,16 +23,6 @@ DATA = ROOT / "src" / "flopcalc" / "data"
 YAML_FILE = DATA / "cost-bases.yaml"
 PPI_FILE = DATA / "ppi-pcu518210518210.csv"
 
-
-@pytest.fixture(scope="module")
-def raw() -> dict:
-    return yaml.safe_load(YAML_FILE.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def ppi_table() -> dict[str, float]:
-    lines = [ln for ln in PPI_FILE.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
-    return {r["month"]: float(r["index"]) for r in csv.DictReader(lines)}
 
 
 @pytest.fixture(scope="module")

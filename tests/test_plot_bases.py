@@ -4,29 +4,17 @@ never calls flopcalc.cost_bases); the dollars are named on every chart; bad comb
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import invoke
-from test_cost_bases import PPI_FILE, YAML_FILE, expected
+from test_cost_bases import expected
 
 pytest.importorskip("matplotlib")
 
 START = "2026-01-01"
 
-
-@pytest.fixture(scope="module")
-def raw() -> dict:
-    return yaml.safe_load(YAML_FILE.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def ppi_table() -> dict[str, float]:
-    lines = [ln for ln in PPI_FILE.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
-    return {r["month"]: float(r["index"]) for r in csv.DictReader(lines)}
 
 
 def _usd(q) -> float:
@@ -36,7 +24,7 @@ def _usd(q) -> float:
 def _texts(svg: str) -> list[str]:
     import html
 
-    return [html.unescape(t.strip()) for t in re.findall(r"<!-- (.*?) -->", svg, re.S)]
+    return [html.unescape(t.strip()) for t in re.findall(r"<!-- (.*?) -->", svg, re.DOTALL)]
 
 
 def _rental(chip: str, flop: float = 1e26):
