@@ -73,7 +73,11 @@ TWO_CORES_PER_CHIP = {"tpu-v2", "tpu-v3"}
 _CHIPS_IN_NOTES = re.compile(r"(\d+)\s+chips\b", re.I)
 DEFAULT_16 = {"v100": "fp16", "v100-16gb": "fp16"}  # others: bf16
 MIN_E, MAX_E = 0.01, 0.8  # all-in efficiency cannot exceed MFU; no public run reports MFU above 0.8
-ALLOWED_METHODS = {"Reported", "Operation counting", "Hardware"}
+ALLOWED_METHODS = {"Reported", "Operation counting", "Hardware", "Third-party estimation"}
+# A third-party estimate is kept only when its notes show it is not a hardware estimate: a counted figure equal to it,
+# or the figure of Patterson et al. (2021), "Carbon Emissions and Large Neural Network Training" (arXiv 2104.10350),
+# Table 4, whose FLOP figures are the developers' own accounts of their runs (its authors are Google's).
+_DEVELOPER_ACCOUNTS = re.compile(r"2104\.10350")
 COLUMNS = ("Model", "Organization", "Publication date", "Link", "Training hardware", "Hardware quantity",
            "Training time (hours)", "Training chip-hours", "Training compute (FLOP)",
            "Training compute estimation method", "Numerical format", "Confidence", "Base model",
@@ -135,7 +139,8 @@ def numbers(text: str) -> list[tuple[float, int, int]]:
     out = []
     for m in _NUM.finditer(text):
         exp = m.group(2) if m.group(2) is not None else m.group(3)
-        out.append((float(m.group(1)) * 10 ** int(exp), m.start(), m.end()))
+        if abs(int(exp)) <= 300:  # a longer exponent is no FLOP figure (and would overflow a float)
+            out.append((float(m.group(1)) * 10 ** int(exp), m.start(), m.end()))
     return out
 
 
@@ -144,13 +149,17 @@ def numbers(text: str) -> list[tuple[float, int, int]]:
 # not a break: read as one, it cut "... * 3600 * 0.3 =" off its result and made a hardware figure read as counted.
 _BREAK = re.compile(r"\n|\. |(?<![=*×/+^(-])  +(?![=*×/+^)-])")
 # A statement that combines figures (Epoch's geometric mean of the legs) holds neither leg's own figure.
+_RESULT_LINE = re.compile(r"\s*(?:~?=|≈)")
 _MEAN_WORDS = re.compile(r"sqrt|geometric\s+mean", re.IGNORECASE)
 
 
 def _statement(text: str, start: int, end: int) -> str:
     """The statement a number is in: from the previous break (newline, sentence end, a run of spaces not next to an
-    arithmetic operator) to the next newline or such run of spaces."""
+    arithmetic operator) to the next newline or such run of spaces. A line that opens with "=" or "~=" is the result
+    of the expression above it (AraGPT2-Mega: "... * 3600s/h" then "~= 2e21 FLOP" on a line of its own)."""
     cut = max((m.end() for m in _BREAK.finditer(text, 0, start)), default=0)
+    while cut and _RESULT_LINE.match(text, cut):
+        cut = max((m.end() for m in _BREAK.finditer(text, 0, cut - 1) if m.end() < cut), default=0)
     stop = next((m.start() for m in _BREAK.finditer(text, end) if m.group() != ". "), len(text))
     return text[cut:stop]
 
@@ -159,7 +168,9 @@ def counted_leg(value: float, notes: str) -> float | None:
     """The compute figure of `notes` that is not a hardware x time x utilisation estimate, if one can be told.
 
     Epoch's combined estimates are the geometric mean of a counted (6ND or reported) figure and a hardware
-    figure, or the counted figure itself with the hardware figure as a cross-check.
+    figure, or the counted figure itself with the hardware figure as a cross-check, or the hardware figure with the
+    counted figure beside it (then the one counted figure within a factor 3 of it is the counted leg; with two such
+    figures it cannot be told which).
     """
     nums = [(v, _statement(notes, s, e)) for v, s, e in numbers(notes)]
     nums = [(v, st) for v, st in nums if not _MEAN_WORDS.search(st)]
@@ -169,10 +180,19 @@ def counted_leg(value: float, notes: str) -> float | None:
         for h in hw:
             if math.isclose(math.sqrt(c * h), value, rel_tol=0.02):
                 return c
-    if any(math.isclose(c, value, rel_tol=0.01) for c in counted) and \
-            not any(math.isclose(h, value, rel_tol=0.01) for h in hw):
+    on_hw = any(math.isclose(h, value, rel_tol=0.01) for h in hw)
+    if any(math.isclose(c, value, rel_tol=0.01) for c in counted) and not on_hw:
         return value
+    near = {c for c in counted if value / 3 <= c <= value * 3}
+    if on_hw and len(near) == 1:
+        return near.pop()
     return None
+
+
+def _hardware_figure(value: float, notes: str) -> bool:
+    """Whether `value` is one of the hardware x time x utilisation figures of `notes`."""
+    return any(math.isclose(v, value, rel_tol=0.01) and _HW_WORDS.search(_statement(notes, s, e))
+               for v, s, e in numbers(notes))
 
 
 def _f(x: str) -> float | None:
@@ -219,11 +239,22 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
     if not methods or not methods <= ALLOWED_METHODS or methods == {"Hardware"}:
         raise Skip(f"compute estimated by {', '.join(sorted(methods)) or 'an unstated method'}, not counted")
     flop = value
+    notes = row["Training compute notes"]
+    developers = False
     if "Hardware" in methods:
-        leg = counted_leg(value, row["Training compute notes"])
+        leg = counted_leg(value, notes)
+        if leg is None and "Third-party estimation" in methods and _DEVELOPER_ACCOUNTS.search(notes) and \
+                not _hardware_figure(value, notes):
+            leg, developers = value, True
         if leg is None:
             raise Skip("compute mixes a hardware estimate and the counted figure cannot be separated")
         flop = leg
+    elif "Third-party estimation" in methods and counted_leg(value, notes) != value:
+        if not _DEVELOPER_ACCOUNTS.search(notes) or _hardware_figure(value, notes):
+            raise Skip("a third-party estimate whose notes show no counted figure equal to it")
+        developers = True
+    if re.search(r"assum", row["Training time notes"], re.I):
+        raise Skip("Epoch's time notes assume the training time rather than report it")
     hours = _f(row["Training chip-hours"])
     chips, wall = _f(row["Hardware quantity"]), _f(row["Training time (hours)"])
     cores_note = ""
@@ -253,20 +284,23 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
     used = ["Model", "Organization", "Publication date", "Link", "Training hardware", "Training compute (FLOP)",
             "Training compute estimation method", "Numerical format", "Confidence"]
     used += ["Training chip-hours"] if kind == "reported" else ["Hardware quantity", "Training time (hours)"]
-    if "Hardware" in methods or cores_note:
+    if methods & {"Hardware", "Third-party estimation"} or cores_note:
         used.append("Training compute notes")
     if kind == "calendar-window":
         used.append("Training time notes")
     how = {"reported": "chip-hours as reported", "chips-x-days": "chips x training time",
            "calendar-window": "chips x a calendar window (weeks or months)"}[kind]
     fl = "the counted leg of Epoch's combined estimate" if flop != value else (
-        "as reported" if methods == {"Reported"} else "counted from the published recipe")
+        "the developers' own account, published in Patterson et al. 2021 (arXiv 2104.10350) Table 4" if developers
+        else "as reported" if methods == {"Reported"} else
+        "a counted or reported figure that Epoch's notes give, not a hardware estimate" if "Third-party estimation"
+        in methods else "counted from the published recipe")
     return {
         "model": name, "org": org, "year": int(date[:4]) if date else None, "published": date,
         "accelerator": hw, "gpu": gpu, "precision": prec, "precision_assumed": assumed,
         "chips": chips, "days": round(wall / 24, 4) if wall else None,
         "chip_hours": hours if kind == "reported" else None, "flop": float(f"{flop:.6g}"),
-        "flop_kind": "reported" if methods == {"Reported"} else "counted",
+        "flop_kind": "reported" if methods == {"Reported"} or developers else "counted",
         "chip_hours_kind": kind,
         "grade": {"Confident": "SOLID", "Likely": "MEDIUM"}.get(row["Confidence"].strip(), "MEDIUM"),
         "source": (f"{link} ; " if link.startswith("http") else "") +

@@ -76,6 +76,39 @@ ROWS = [
                                  "Training compute notes": CHAMELEON_NOTES}),
     _row(Model="LLaMA-65B", **{"Training hardware": "NVIDIA A100", "Training chip-hours": "1022362",
                                "Training compute (FLOP)": "5.5e23", "Training compute estimation method": "Reported"}),
+    # a third-party figure from Patterson et al. 2021 Table 4 (the developers' accounts): kept as reported
+    _row(Model="Patterson", **{"Training hardware": "Google TPU v3", "Training chip-hours": "663552",
+                               "Training compute (FLOP)": "8.22e+22", "Training compute estimation method":
+                               "Third-party estimation", "Training compute notes":
+                               "Table 4\nhttps://arxiv.org/ftp/arxiv/papers/2104/2104.10350.pdf"}),
+    # a third-party figure whose derivation the notes do not show: left out
+    _row(Model="Opaque", **{"Training hardware": "NVIDIA V100", "Training chip-hours": "20000",
+                            "Training compute (FLOP)": "2.6e+21", "Training compute estimation method":
+                            "Third-party estimation", "Training compute notes": "source: a leaderboard"}),
+    # a third-party figure the notes show counted (6ND equal to it): kept as counted
+    _row(Model="ThirdParty6ND", **{"Training hardware": "NVIDIA V100", "Hardware quantity": "64",
+                                   "Training time (hours)": "336", "Training compute (FLOP)": "2.6052e+20",
+                                   "Training compute estimation method": "Third-party estimation",
+                                   "Training compute notes": "source: a leaderboard\n\n"
+                                   "6*2600000000 parameter *16700000000 tokens=2.605200e+20"}),
+    # Epoch chose the hardware figure and gives the 6ND figure beside it: the 6ND leg is kept
+    _row(Model="HardwareChosen", **{"Training hardware": "Google TPU v4", "Training chip-hours": "1398784",
+                                    "Training compute (FLOP)": "3.6363112434e+23", "Training compute estimation "
+                                    "method": "Operation counting,Hardware", "Training compute notes":
+                                    "6 * 600B * 96.6B = 3.478e23\n\nDigitizing figure 4 (d) indicates 139.67 TPU-"
+                                    "years of training. \n2.75e14 * 139.67 * 365.25 * 24 * 3600 * 0.3 = 3.636e23"}),
+    # a line that opens with "~=" is the result of the hardware expression above it (AraGPT2-Mega)
+    _row(Model="ResultLine", **{"Training hardware": "Google TPU v3", "Hardware quantity": "64",
+                                "Training time (hours)": "216", "Training compute (FLOP)": "2e+21",
+                                "Training compute estimation method": "Hardware,Operation counting",
+                                "Training compute notes": "64 chips * 30% * 1.23E+14 FLOP/s * 9 days * 24h/day * "
+                                "3600s/h\n~= 2e21 FLOP\n\n6 FLOP / token / parameter * 1.46 * 10^9 parameters * "
+                                "800000 steps * 256 sequences per step * 1024 tokens per step = 1.8371052e+21 FLOP"}),
+    # Epoch's time notes assume the time (RoBERTa Large): left out
+    _row(Model="AssumedTime", **{"Training hardware": "NVIDIA V100", "Training chip-hours": "122880",
+                                 "Training compute (FLOP)": "4.4e+21", "Training compute estimation method":
+                                 "Operation counting", "Training time notes": "assuming they used the same number "
+                                 "of GPUs, this would have taken 5 days"}),
 ]
 
 
@@ -98,7 +131,14 @@ def test_fixture_is_the_one_written_here() -> None:
 def test_rows_kept_and_left_out() -> None:
     rows, skipped = br.build(FIXTURE, COMMIT, [{"model": "LLaMA 65B"}])
     by = {r["model"]: r for r in rows}
-    assert set(by) == {"Counted", "Mixed", "TpuCores", "DoubleSpace"}
+    assert set(by) == {"Counted", "Mixed", "TpuCores", "DoubleSpace", "Patterson", "ThirdParty6ND", "HardwareChosen",
+                       "ResultLine"}
+    p = by["Patterson"]
+    assert p["flop"] == 8.22e22 and p["flop_kind"] == "reported" and "2104.10350" in p["notes"]
+    assert "third-party" in skipped["Opaque"] and "assume" in skipped["AssumedTime"]
+    assert by["ThirdParty6ND"]["flop"] == 2.6052e20 and by["ThirdParty6ND"]["flop_kind"] == "counted"
+    assert by["HardwareChosen"]["flop"] == 3.478e23 and "counted leg" in by["HardwareChosen"]["notes"]
+    assert by["ResultLine"]["flop"] == 1.83711e21 and by["ResultLine"]["chips"] == 64
     d = by["DoubleSpace"]  # the 6ND leg, not the geometric mean with the hardware leg
     assert d["flop"] == 1.88e24 and d["flop_kind"] == "counted" and "counted leg" in d["notes"]
     t = by["TpuCores"]
@@ -128,8 +168,9 @@ def test_main_writes_a_loadable_runs_file(tmp_path) -> None:
     assert br.main([str(FIXTURE), "--commit", COMMIT, "--runs", str(src), "--out", str(out), "--no-fit"]) == 0
     runs = load_runs([out], bundled=False)
     by = {r.model: r for r in runs}
-    assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {"LLaMA 65B", "Counted", "Mixed", "TpuCores",
-                                                                      "DoubleSpace"}
+    assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {
+        "LLaMA 65B", "Counted", "Mixed", "TpuCores", "DoubleSpace", "Patterson", "ThirdParty6ND", "HardwareChosen",
+        "ResultLine"}
     assert by["Counted"].epoch_commit == COMMIT and by["Counted"].published == "2024-03-01"
     assert by["Mixed"].hours == (512 * 504, "calendar-window")
     assert by["TpuCores"].hours == (64 * 168, "chips-x-days")
@@ -152,3 +193,13 @@ def test_counted_leg_reads_a_hardware_figure_as_hardware() -> None:
     assert br.counted_leg(4.58e22, notes) is None
     # a two-space break between statements still separates them (the 'Mixed' fixture row)
     assert br.counted_leg(1e22, "6ND = 1e22 FLOP  cross-check: 312e12 FLOP / sec * 1000 hours = 1.1e21") == 1e22
+
+
+def test_counted_leg_beside_a_chosen_hardware_figure() -> None:
+    hw = "312e12 FLOP/s * 256 GPUs * 30 days * 0.3 = 6.2e22"
+    # one counted figure within a factor 3 of the chosen hardware figure: that is the counted leg
+    assert br.counted_leg(6.2e22, f"6ND = 4.1e22\n\n{hw}") == 4.1e22
+    # a counted figure far from it is some other quantity (tokens), not a leg
+    assert br.counted_leg(6.2e22, f"tokens: 5.2e11\n\n{hw}") is None
+    # two counted figures near it (two readings of the recipe): which one is the leg cannot be told
+    assert br.counted_leg(6.2e22, f"6ND = 4.1e22\n\nor 6ND = 5.0e22\n\n{hw}") is None
