@@ -264,7 +264,10 @@ def epoch_row(row: dict[str, str], commit: str) -> dict[str, Any]:
             cores_note = (f" Epoch's hardware quantity ({chips:g}) counts TensorCores; its compute notes give "
                           f"{chips / 2:g} chips, used here.")
             chips = chips / 2
-    if hours is not None:
+    if hours is not None and chips and wall and math.isclose(hours, chips * wall, rel_tol=0.01) and \
+            _WINDOW.search(row["Training time notes"]):
+        kind = "calendar-window"  # Epoch's chip-hours are its chips x a window the source gives in weeks or months
+    elif hours is not None:
         kind = "reported"
     elif chips and wall:
         hours = chips * wall

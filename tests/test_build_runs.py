@@ -104,6 +104,11 @@ ROWS = [
                                 "Training compute notes": "64 chips * 30% * 1.23E+14 FLOP/s * 9 days * 24h/day * "
                                 "3600s/h\n~= 2e21 FLOP\n\n6 FLOP / token / parameter * 1.46 * 10^9 parameters * "
                                 "800000 steps * 256 sequences per step * 1024 tokens per step = 1.8371052e+21 FLOP"}),
+    # Epoch's chip-hours are its chips x a window the source gives in months (Falcon-40B): a calendar window
+    _row(Model="WindowHours", **{"Training hardware": "NVIDIA A100", "Hardware quantity": "384",
+                                 "Training time (hours)": "1440", "Training chip-hours": "552960",
+                                 "Training compute (FLOP)": "2.4e+23", "Training compute estimation method":
+                                 "Operation counting", "Training time notes": "took two months"}),
     # Epoch's time notes assume the time (RoBERTa Large): left out
     _row(Model="AssumedTime", **{"Training hardware": "NVIDIA V100", "Training chip-hours": "122880",
                                  "Training compute (FLOP)": "4.4e+21", "Training compute estimation method":
@@ -132,7 +137,9 @@ def test_rows_kept_and_left_out() -> None:
     rows, skipped = br.build(FIXTURE, COMMIT, [{"model": "LLaMA 65B"}])
     by = {r["model"]: r for r in rows}
     assert set(by) == {"Counted", "Mixed", "TpuCores", "DoubleSpace", "Patterson", "ThirdParty6ND", "HardwareChosen",
-                       "ResultLine"}
+                       "ResultLine", "WindowHours"}
+    w = by["WindowHours"]
+    assert w["chip_hours_kind"] == "calendar-window" and w["chip_hours"] is None and (w["chips"], w["days"]) == (384, 60)
     p = by["Patterson"]
     assert p["flop"] == 8.22e22 and p["flop_kind"] == "reported" and "2104.10350" in p["notes"]
     assert "third-party" in skipped["Opaque"] and "assume" in skipped["AssumedTime"]
@@ -170,7 +177,7 @@ def test_main_writes_a_loadable_runs_file(tmp_path) -> None:
     by = {r.model: r for r in runs}
     assert [r.model for r in runs][0] == "LLaMA 65B" and set(by) == {
         "LLaMA 65B", "Counted", "Mixed", "TpuCores", "DoubleSpace", "Patterson", "ThirdParty6ND", "HardwareChosen",
-        "ResultLine"}
+        "ResultLine", "WindowHours"}
     assert by["Counted"].epoch_commit == COMMIT and by["Counted"].published == "2024-03-01"
     assert by["Mixed"].hours == (512 * 504, "calendar-window")
     assert by["TpuCores"].hours == (64 * 168, "chips-x-days")
