@@ -359,7 +359,8 @@ HEADER = """\
 # Epoch AI) | lower-bound (tokens or params given only as a floor) | 6ND (flopcalc computes 6 x (active) params x tokens).
 # chip_hours_kind: reported (chip-hours stated) | chips-x-days (chips x days x 24) |
 # calendar-window (chips x a calendar window such as 'three months') | upper-bound ('up to N chips', or an access
-# window) | null (neither available). The evidence leaves out lower-bound FLOP and upper-bound chip-hours.
+# window) | rate-x-tokens (chip_hours_per_trillion_tokens, a reported rate, x tokens) | null (neither available).
+# The evidence leaves out lower-bound FLOP and upper-bound chip-hours.
 # A two-element list [low, high] is a reported range (mfu, cost_usd); mfu is a reported steady-state fraction.
 # gpu is null for mixed or unpublished hardware; precision_assumed is true when the source gives no precision and
 # the chip's usual training precision was filled in (bf16; fp16 for V100).

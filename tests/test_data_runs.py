@@ -15,7 +15,7 @@ RUNS = DOC["runs"]
 BY_MODEL = {r["model"]: r for r in RUNS}
 
 FLOP_KINDS = {"reported", "counted", "lower-bound", "6ND"}
-CHIP_HOURS_KINDS = {"reported", "chips-x-days", "calendar-window", "upper-bound"}
+CHIP_HOURS_KINDS = {"reported", "chips-x-days", "calendar-window", "upper-bound", "rate-x-tokens"}
 EPOCH = [r for r in RUNS if "epoch" in r]
 # wording that makes a token (or parameter) count a floor
 FLOOR_WORDS = re.compile(r"15T\+|over 15 trillion|more than 12 trillion")
@@ -69,7 +69,12 @@ def test_kinds_agree_with_the_figures(run: dict) -> None:
         assert run["flop_kind"] in ("6ND", "lower-bound"), m
         assert run["params"] and run["tokens"], m
     if run.get("chip_hours") is not None:
-        assert run["chip_hours_kind"] == "reported", m
+        assert run["chip_hours_kind"] in ("reported", "calendar-window"), m
+        if run["chip_hours_kind"] == "calendar-window":  # a sum of stated windows (Olmo 3 32B): the sum is shown
+            assert "Derived" in run["notes"], m
+    elif run["chip_hours_kind"] == "rate-x-tokens":
+        assert run["chip_hours_per_trillion_tokens"] and run["tokens"], m
+        assert not run.get("chips") or not run.get("days"), m
     elif run["chip_hours_kind"] is not None:
         assert run["chip_hours_kind"] in ("chips-x-days", "calendar-window", "upper-bound"), m
         assert run["chips"] and run["days"], m
@@ -119,3 +124,11 @@ def test_precision_flag() -> None:
         assert isinstance(r["precision_assumed"], bool), r["model"]
         if r["precision_assumed"]:
             assert r["precision"] is not None, r["model"]
+
+
+def test_a_reported_rate_times_the_tokens_gives_the_chip_hours() -> None:
+    from flopcalc.runs import load_runs
+
+    by = {r.model: r for r in load_runs()}
+    hours, kind = by["DeepSeek-V2"].hours
+    assert kind == "rate-x-tokens" and hours == 172_800 * 8.1  # "172.8K GPU hours" per trillion tokens, 8.1T tokens

@@ -79,6 +79,8 @@ def _observations() -> list[dict]:
             n = r.get("active_params") or r.get("params")
             flop = 6 * n * r["tokens"] if n and r.get("tokens") else None
         hours = r.get("chip_hours") or (r["chips"] * r["days"] * 24 if r.get("chips") and r.get("days") else None)
+        if hours is None and r.get("chip_hours_per_trillion_tokens") and r.get("tokens"):  # a reported rate x tokens
+            hours = r["chip_hours_per_trillion_tokens"] * r["tokens"] / 1e12
         prec = r.get("precision")
         if not flop or not hours or prec not in chip["peak"] or prec not in CLASSES:
             continue

@@ -15,10 +15,11 @@ __all__ = ["Run", "load_runs", "FLOP_KINDS", "CHIP_HOURS_KINDS", "runs_data_as_o
 
 _KEYS = ("model", "org", "year", "accelerator", "gpu", "precision", "precision_assumed", "chips", "days",
          "chip_hours", "flop", "flop_kind", "chip_hours_kind", "params", "active_params", "tokens", "cost_usd", "mfu",
-         "energy_mwh", "co2_t", "grade", "source", "notes", "published", "epoch")
-_NUMBERS = ("chips", "days", "chip_hours", "flop", "params", "active_params", "tokens", "energy_mwh", "co2_t")
+         "energy_mwh", "co2_t", "grade", "source", "notes", "published", "epoch", "chip_hours_per_trillion_tokens")
+_NUMBERS = ("chips", "days", "chip_hours", "flop", "params", "active_params", "tokens", "energy_mwh", "co2_t",
+            "chip_hours_per_trillion_tokens")
 FLOP_KINDS = ("reported", "counted", "lower-bound", "6ND")
-CHIP_HOURS_KINDS = ("reported", "chips-x-days", "calendar-window", "upper-bound")
+CHIP_HOURS_KINDS = ("reported", "chips-x-days", "calendar-window", "upper-bound", "rate-x-tokens")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Run:
     epoch_system: str | None = None  # provenance of rows taken from Epoch AI's dataset
     epoch_commit: str | None = None
     epoch_columns: tuple[str, ...] = ()
+    chip_hours_per_trillion_tokens: float | None = None  # a reported rate (DeepSeek-V2: 172.8K GPU-hours per 1T tokens)
 
     @property
     def date(self) -> str | None:
@@ -71,11 +73,13 @@ class Run:
 
     @property
     def hours(self) -> tuple[float | None, str]:
-        """Reported chip-hours, else chips x days x 24, and which it is."""
+        """Reported chip-hours, else chips x days x 24, else a reported rate x the tokens, and which it is."""
         if self.chip_hours:
             return self.chip_hours, self.chip_hours_kind or "reported"
         if self.chips and self.days:
             return self.chips * self.days * 24, self.chip_hours_kind or "chips-x-days"
+        if self.chip_hours_per_trillion_tokens and self.tokens:
+            return self.chip_hours_per_trillion_tokens * self.tokens / 1e12, "rate-x-tokens"
         return None, "unknown"
 
 
@@ -127,6 +131,7 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
         chips=nums["chips"], days=nums["days"], chip_hours=nums["chip_hours"], flop=nums["flop"],
         params=nums["params"], active_params=nums["active_params"], tokens=nums["tokens"],
         energy_mwh=nums["energy_mwh"], co2_t=nums["co2_t"],
+        chip_hours_per_trillion_tokens=nums["chip_hours_per_trillion_tokens"],
     )
 
 
