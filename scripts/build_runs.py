@@ -130,7 +130,8 @@ SAME_AS = {
     "olmo7b": "OLMo 7B (v1, MosaicML A100 run)", "pythia12b": "Pythia 12B", "pythia69b": "Pythia 6.9B",
     "llama270b": "Llama 2 70B", "llama213b": "Llama 2 13B", "llama27b": "Llama 2 7B", "llama370b": "Llama 3 70B",
     "llama38b": "Llama 3 8B", "llama31405b": "Llama 3.1 405B", "llama3170b": "Llama 3.1 70B",
-    "llama318b": "Llama 3.1 8B",
+    "llama318b": "Llama 3.1 8B", "stablelmbasealpha7b": "StableLM-Base-Alpha-7B-v2", "falcon211b": "Falcon2-11B",
+    "santacoder": "SantaCoder 1.1B", "chameleon7b": "Chameleon-7B", "chameleon34b": "Chameleon-34B",
 }
 
 
