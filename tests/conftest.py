@@ -35,8 +35,11 @@ _DATA = Path(__file__).resolve().parent.parent / "src" / "flopcalc" / "data"
 
 @pytest.fixture(scope="module")
 def raw() -> dict:
-    """src/flopcalc/data/cost-bases.yaml, read with yaml.safe_load (not through flopcalc)."""
-    return yaml.safe_load((_DATA / "cost-bases.yaml").read_text(encoding="utf-8"))
+    """cost-bases.yaml with energy.yaml's factors beside it, read with yaml.safe_load (not through flopcalc)."""
+    d = yaml.safe_load((_DATA / "cost-bases.yaml").read_text(encoding="utf-8"))
+    energy = yaml.safe_load((_DATA / "energy.yaml").read_text(encoding="utf-8"))
+    assert not set(d) & set(energy) - {"data_as_of"}, "one figure, one file"
+    return {**d, **{k: v for k, v in energy.items() if k != "data_as_of"}}
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +48,13 @@ def ppi_table() -> dict[str, float]:
     text = (_DATA / "ppi-pcu518210518210.csv").read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     return {r["month"]: float(r["index"]) for r in csv.DictReader(lines)}
+
+
+def energy_by_hand(chip: str, operator: str = "other") -> tuple[float, float, float]:
+    """(server-power factor, average load, PUE) of a chip, read from energy.yaml with yaml.safe_load: the
+    chip's own factor, else the TPU or GPU default; TPUs' load for ids starting 'tpu', GPUs' otherwise."""
+    d = yaml.safe_load((_DATA / "energy.yaml").read_text(encoding="utf-8"))
+    tpu = chip.startswith("tpu")
+    spf = d["server_power_factor"]
+    factor = float(spf["chips"].get(chip, spf["tpu_default" if tpu else "gpu_default"]))
+    return factor, float(d["average_load"]["tpu" if tpu else "gpu"]), float(d["pue"]["kinds"][operator])

@@ -363,3 +363,42 @@ def test_a_chip_named_by_id_and_alias_is_one_row() -> None:
     assert [r["id"] for r in rows] == ["h100", "a100"]
     costs = _json(["cost", "1e26", "--gpu", "h100", "--gpu", "h100-sxm"])
     assert [r["gpu"] for r in costs] == ["h100"]
+
+
+# --- one energy model: cost's megawatt-hours and the amortized basis's energy are the same figure -------------------
+@pytest.mark.parametrize("gpu", ["h100", "a100-40gb", "tpu-v5p", "mi300x"])
+@pytest.mark.parametrize("operator,pue", [(None, None), ("hyperscaler", None), ("hyperscaler", 1.4)])
+def test_cost_and_amortized_energy_agree(gpu: str, operator: str | None, pue: float | None) -> None:
+    from conftest import energy_by_hand
+
+    def invoke(args: list[str]):  # type: ignore[no-untyped-def]
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 0, r.output
+        return r
+
+    from flopcalc.bases import cost_on_bases
+
+    b = cost_on_bases(1e25, gpu, basis="amortized", start="2026-06-01", operator=operator, pue=pue)
+    mwh = float(b.rental.energy.to("MWh").magnitude)
+    assert b.costs is not None
+    assert math.isclose(float(b.costs.energy_mwh.to("MWh").magnitude), mwh, rel_tol=1e-12)
+    spf, load, op_pue = energy_by_hand(gpu, operator or "other")
+    tdp_w = float(b.rental.tdp.to("W").magnitude)
+    want = float(b.rental.chip_hours.to("hour").magnitude) * tdp_w * spf * load * (pue or op_pue) / 1e6
+    assert math.isclose(mwh, want, rel_tol=1e-12)
+    row = json.loads(invoke(["cost", "1e25", "--gpu", gpu, "--basis", "amortized", "--start", "2026-06-01",
+                             "--format", "json", *(["--operator", operator] if operator else []),
+                             *(["--pue", str(pue)] if pue else [])]).stdout)[0]
+    assert math.isclose(row["energy_mwh"], want, rel_tol=1e-9) and math.isclose(row["pue"], pue or op_pue)
+    plain = json.loads(invoke(["cost", "1e25", "--gpu", gpu, "--format", "json",
+                               *(["--operator", operator] if operator else []),
+                               *(["--pue", str(pue)] if pue else [])]).stdout)[0]
+    assert math.isclose(plain["energy_mwh"], want, rel_tol=1e-9)
+
+
+def test_a_bare_energy_assumptions_is_the_h100s() -> None:
+    from flopcalc.energy import EnergyAssumptions, assumptions_for
+
+    bare, h100 = EnergyAssumptions(), assumptions_for("h100")
+    assert (bare.server_power_factor, bare.average_load, bare.pue, bare.grid_intensity) == (
+        h100.server_power_factor, h100.average_load, h100.pue, h100.grid_intensity)

@@ -43,7 +43,9 @@ def _ppi() -> dict[str, float]:
 
 
 def _bases() -> dict:
-    return yaml.safe_load((DATA / "cost-bases.yaml").read_text(encoding="utf-8"))
+    d = yaml.safe_load((DATA / "cost-bases.yaml").read_text(encoding="utf-8"))
+    energy = yaml.safe_load((DATA / "energy.yaml").read_text(encoding="utf-8"))
+    return {**d, **{k: v for k, v in energy.items() if k != "data_as_of"}}
 
 
 # ---------------------------------------------------------------------------------------------

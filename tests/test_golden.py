@@ -147,6 +147,10 @@ def test_size_chinchilla() -> None:
 
 def test_energy_from_tdp() -> None:
     r = flopcalc.cost(1e26, "h100", peak="2000 TFLOP/s")
-    mwh = 34_722_222.222 * 700 * 1.5 * 0.75 * 1.2 / 1e6
+    from conftest import energy_by_hand
+
+    spf, load, pue = energy_by_hand("h100")  # DGX H100 10.2 kW / 8 / 0.7 kW, GPU load 0.75, non-hyperscale PUE 1.25
+    assert (spf, load, pue) == (1.8214, 0.75, 1.25)
+    mwh = 34_722_222.222 * 700 * spf * load * pue / 1e6
     assert close(r.energy.to("MWh").magnitude, mwh, 1e-6)
     assert close(r.co2e.to("tCO2e").magnitude, mwh * 1000 * 0.42 / 1000, 1e-6)

@@ -31,7 +31,9 @@ OVERHEAD = float(H100["overhead"])
 TDP = float(H100["tdp"].split()[0])  # "700 W"
 MEMORY = float(H100["memory"].split()[0]) * 1e9  # "80 GB"
 PER_CHIP_HOUR = PEAK * EFF * 3600  # useful FLOP per chip-hour
-SERVER, LOAD, PUE = 1.5, 0.75, 1.2  # documented defaults (Epoch AI): server/chip power, average load, PUE
+from conftest import energy_by_hand  # noqa: E402
+
+SERVER, LOAD, PUE = energy_by_hand("h100")  # energy.yaml (Epoch AI's model): server/chip power, load, PUE
 
 KEYS = ("budget_usd", "flop", "flop_low", "flop_high", "params", "tokens", "gpu", "chips", "days", "chip_hours",
         "power_mw", "energy_mwh", "memory_bytes", "min_chips_for_memory", "rules", "data_as_of")

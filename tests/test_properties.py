@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 import flopcalc
 from flopcalc import Q_, InputError
-from flopcalc import energy as energy_defaults
 from flopcalc.units import parse_quantity
+
+from conftest import energy_by_hand
 
 # The conftest fixture that hides ~/.config/flopcalc is not active at import time, so the
 # module-level listing asks for no user folders explicitly.
@@ -247,8 +248,8 @@ def test_energy_is_linear_in_chip_hours_and_pue(x, k, pue1, pue2, gpu, gi):
     assert close(mwh(b), k * mwh(a))
     assert close(mwh(c) * pue1, mwh(a) * pue2)
     tdp_w = float(PROFILES[gpu].tdp.to("W").magnitude)
-    want = (hours(a.chip_hours) * tdp_w * energy_defaults.SERVER_POWER_FACTOR * energy_defaults.AVERAGE_LOAD
-            * pue1 / 1e6)
+    spf, load, _ = energy_by_hand(gpu)
+    want = hours(a.chip_hours) * tdp_w * spf * load * pue1 / 1e6
     assert close(mwh(a), want)
     # tonnes of CO2e = MWh x 1000 kWh/MWh x kg/kWh / 1000 kg/t
     assert close(float(a.co2e.to("tCO2e").magnitude), mwh(a) * gi) if gi else a.co2e.magnitude == 0.0

@@ -36,6 +36,7 @@ from .units import Q_, mag, parse_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cost_bases import BasisCosts
+    from .energy import EnergyAssumptions
     from .evidence import EvidenceModel
     from .hardware import HardwareDB, Profile
     from .units import Quantity
@@ -254,6 +255,17 @@ def _chips_for(r: CostResult, chips: int | None) -> tuple[int, str | None]:
                f"{plural(n, 'chip')} (give --chips N or --days D for another)")
 
 
+def _energy_of(scn: Scenario, operator: str | None) -> EnergyAssumptions:
+    """The scenario's energy factors; an operator asked for here (not in the scenario) sets the PUE."""
+    from . import energy as _energy
+
+    ea = scn.energy
+    op = _energy.parse_operator(operator)
+    if op is None or op == ea.operator or ea.operator is None:  # the scenario's own, or a --pue that wins
+        return ea
+    return _energy.assumptions_for(scn.profile.id, operator=op, grid_intensity=ea.grid_intensity)
+
+
 def bases_of(r: CostResult, *, basis: str = "all", start: Any = None, chips: int | None = None,
              dollars: Any = None, operator: str | None = None, chip_hours_given: bool = False) -> BasesResult:
     """Put a rental cost result on the bases asked for.
@@ -286,11 +298,13 @@ def bases_of(r: CostResult, *, basis: str = "all", start: Any = None, chips: int
             n, chips_note = _chips_for(r, chips)
             if chips_note:
                 notes.append(chips_note)
-        costs = basis_costs(scn.profile, r.chip_hours.to("hour"), start_d, chips=n, dollars=month, operator=operator)
+        costs = basis_costs(scn.profile, r.chip_hours.to("hour"), start_d, chips=n, dollars=month,
+                            energy=_energy_of(scn, operator))
         ev = r.evidence
         if not chip_hours_given and ev is not None and ev.chip_hours is not None:
             assert ev.chip_hours_low is not None and ev.chip_hours_high is not None
-            band = basis_costs(scn.profile, ev.chip_hours.to("hour"), start_d, dollars=month, operator=operator,
+            band = basis_costs(scn.profile, ev.chip_hours.to("hour"), start_d, dollars=month,
+                               energy=_energy_of(scn, operator),
                                chip_hours_low=ev.chip_hours_low.to("hour"),
                                chip_hours_high=ev.chip_hours_high.to("hour"))
             costs = replace(costs, **{f"{k}_{s}": getattr(band, f"{k}_{s}")
@@ -361,7 +375,7 @@ def cost_table_on_bases(
     n = parse_chips(chips) if chips is not None else None
     kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
                               price_tier=price_tier, as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue,
-                              grid_intensity=grid_intensity, hardware=hardware)
+                              grid_intensity=grid_intensity, operator=operator, hardware=hardware)
     if chip_hours is not None:
         if flops:
             raise InputError(f"give FLOP or chip-hours, not both: got FLOP {_shown(flops[0])} and chip-hours "

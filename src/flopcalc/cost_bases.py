@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
+from .energy import OPERATOR_KINDS  # re-exported: who runs the cluster sets the PUE
 from .errors import DataError, InputError, UnknownNameError
 from .units import Q_
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
+    from .energy import EnergyAssumptions
     from .hardware import Profile
     from .units import Quantity
 
@@ -37,7 +39,6 @@ __all__ = ["BasisCosts", "ServerPrice", "CostData", "basis_costs", "deflate", "p
            "server_price", "electricity_price", "cost_data", "PPI_SERIES", "OPERATOR_KINDS"]
 
 PPI_SERIES = "PCU518210518210"
-OPERATOR_KINDS = ("hyperscaler", "other")
 _DATA_FILE = "cost-bases.yaml"
 _PPI_FILE = "ppi-pcu518210518210.csv"
 
@@ -74,13 +75,6 @@ class CostData:
     hours_per_year: float
     acquisition_days: int
     acquisition_days_tpu: int
-    power_factor_gpu: float
-    power_factor_tpu: float
-    power_factors: Mapping[str, float]
-    load_gpu: float
-    load_tpu: float
-    pue: Mapping[str, float]
-    pue_default: str
     electricity: Mapping[int, float]          # USD per kWh by year
     electricity_notes: Mapping[int, str]
     prices: Mapping[str, ServerPrice]
@@ -222,17 +216,6 @@ def _cost_data_cached(yaml_path: str, ppi_path: str) -> CostData:
     rate = _num(p, "method.depreciation_ooms_per_year", m.get("depreciation_ooms_per_year"), hi=1)
     if not b_lo <= rate <= b_hi:
         raise DataError(p, "the band must contain depreciation_ooms_per_year", field="method.depreciation_band")
-    spf = _map(p, "server_power_factor", d.get("server_power_factor"))
-    chips = _map(p, "server_power_factor.chips", spf.get("chips"))
-    load = _map(p, "average_load", d.get("average_load"))
-    pue = _map(p, "pue", d.get("pue"))
-    kinds = _map(p, "pue.kinds", pue.get("kinds"))
-    pue_kinds = {str(k): _num(p, f"pue.kinds.{k}", v, lo=1 - 1e-12, hi=3) for k, v in kinds.items()}
-    if set(pue_kinds) != set(OPERATOR_KINDS):
-        raise DataError(p, f"must give exactly {', '.join(OPERATOR_KINDS)}", field="pue.kinds")
-    default = str(pue.get("default"))
-    if default not in pue_kinds:
-        raise DataError(p, f"{default!r:.30} must be one of {', '.join(OPERATOR_KINDS)}", field="pue.default")
     el = _map(p, "electricity_usd_per_kwh", d.get("electricity_usd_per_kwh"))
     years = _map(p, "electricity_usd_per_kwh.years", el.get("years"))
     elec: dict[int, float] = {}
@@ -255,12 +238,7 @@ def _cost_data_cached(yaml_path: str, ppi_path: str) -> CostData:
         acquisition_days=int(_num(p, "method.acquisition_days_after_release", m.get("acquisition_days_after_release"), lo=-1)),
         acquisition_days_tpu=int(_num(p, "method.acquisition_days_after_release_tpu",
                                       m.get("acquisition_days_after_release_tpu"), lo=-1)),
-        power_factor_gpu=_num(p, "server_power_factor.gpu_default", spf.get("gpu_default"), hi=10),
-        power_factor_tpu=_num(p, "server_power_factor.tpu_default", spf.get("tpu_default"), hi=10),
-        power_factors={str(k).lower(): _num(p, f"server_power_factor.chips.{k}", v, hi=10) for k, v in chips.items()},
-        load_gpu=_num(p, "average_load.gpu", load.get("gpu"), hi=1),
-        load_tpu=_num(p, "average_load.tpu", load.get("tpu"), hi=1),
-        pue=pue_kinds, pue_default=default, electricity=elec, electricity_notes=notes,
+        electricity=elec, electricity_notes=notes,
         prices=_parse_prices(p, d.get("server_prices")), ppi=ppi_values, ppi_status=ppi_status,
         data_as_of=as_date(d.get("data_as_of")), path=str(p),
     )
@@ -561,6 +539,7 @@ def basis_costs(
     server_price_usd: Quantity | float | None = None,
     server_price_date: Any = None,
     data: CostData | None = None,
+    energy: EnergyAssumptions | None = None,
 ) -> BasisCosts:
     """Amortized (hardware + interconnect + energy) and acquisition cost of a run, Epoch AI's way.
 
@@ -570,7 +549,9 @@ def basis_costs(
     state every figure in by the PPI, or None for nominal dollars. operator: 'hyperscaler'
     (PUE 1.1) or 'other' (1.25, the default). chip_hours_low/high: an interval on H (e.g. the
     evidence interval) carried into the low/high figures. server_price_usd/server_price_date:
-    a server-level price per chip of your own, for a chip without a shipped one.
+    a server-level price per chip of your own, for a chip without a shipped one. energy: the
+    run's energy factors (a scenario's, so --pue counts here too; default: the chip's with the
+    operator's PUE, energy.assumptions_for).
     """
     data = data or cost_data()
     from .hardware import Profile as _Profile
@@ -587,9 +568,10 @@ def basis_costs(
     if chips is not None:
         if isinstance(chips, bool) or not isinstance(chips, int) or chips < 1:
             raise InputError(f"chips {chips!r:.30} is not a count: expected a whole number of at least 1")
-    op = (operator or data.pue_default).strip().lower()
-    if op not in data.pue:
-        raise InputError(f"operator {op[:30]!r} is not an operator kind: expected one of {', '.join(OPERATOR_KINDS)}")
+    from . import energy as _energy
+
+    ea = energy if energy is not None else _energy.assumptions_for(profile.id, operator=operator)
+    op = ea.operator or "given PUE"
     notes: list[str] = []
 
     # Server-level price P: the shipped entry, or the caller's.
@@ -639,9 +621,7 @@ def basis_costs(
     frac = data.interconnect_fraction / (1 - data.interconnect_fraction)
 
     # Energy: TDP x server factor x load x PUE x H x price of the start year.
-    factor = data.power_factors.get(profile.id, data.power_factor_tpu if sp.family == "tpu" else data.power_factor_gpu)
-    load = data.load_tpu if sp.family == "tpu" else data.load_gpu
-    pue = data.pue[op]
+    factor, load, pue = ea.server_power_factor, ea.average_load, ea.pue
     price_kwh, year_used, el_note = electricity_price(start_d.year, data=data)
     if el_note:
         notes.append(f"electricity {year_used}: {el_note}")

@@ -364,6 +364,7 @@ def cost(
     days: Any = None,
     pue: Any = None,
     grid_intensity: Any = None,
+    operator: str | None = None,
     hardware: HardwareDB | None = None,
     evidence_model: EvidenceModel | None = None,
 ) -> CostResult:
@@ -382,7 +383,7 @@ def cost(
     f = parse_quantity(flop, "flop", what="FLOP").to("FLOP")
     scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                    as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
-                   hardware=hardware)
+                   operator=operator, hardware=hardware)
     return cost_of(scn, f, evidence_model=evidence_model)
 
 
@@ -478,6 +479,7 @@ def cost_table(
     days: Any = None,
     pue: Any = None,
     grid_intensity: Any = None,
+    operator: str | None = None,
     hardware: HardwareDB | None = None,
     evidence_model: EvidenceModel | None = None,
 ) -> list[CostResult]:
@@ -492,7 +494,7 @@ def cost_table(
     """
     return list(iter_cost_table(flops, gpus, precision=precision, peak=peak, efficiency=efficiency, price=price,
                                 price_tier=price_tier, as_of=as_of, overhead=overhead, chips=chips, days=days,
-                                pue=pue, grid_intensity=grid_intensity, hardware=hardware,
+                                pue=pue, grid_intensity=grid_intensity, operator=operator, hardware=hardware,
                                 evidence_model=evidence_model))
 
 
@@ -511,6 +513,7 @@ def iter_cost_table(
     days: Any = None,
     pue: Any = None,
     grid_intensity: Any = None,
+    operator: str | None = None,
     hardware: HardwareDB | None = None,
     evidence_model: EvidenceModel | None = None,
 ) -> Iterator[CostResult]:
@@ -524,7 +527,7 @@ def iter_cost_table(
     # one scenario per chip, all resolved before the first row, so a bad input fails before any output
     scns = [scenario(g, precision=p, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                      as_of=as_of, overhead=overhead, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
-                     hardware=hardware, fallback_precision=several)
+                     operator=operator, hardware=hardware, fallback_precision=several)
             for g in ((hardware or default_db()).unique(gpus) if several else gpus)]
     for scn in scns:
         for x in flops:

@@ -198,7 +198,8 @@ class Plan:
 def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any = None,
          gpu: str | Profile | None = "h100", precision: str | None = None, peak: Any = None, efficiency: Any = None,
          price: Any = None, price_tier: str | None = None, overhead: Any = None, tokens_per_param: Any = None,
-         pue: Any = None, as_of: _dt.date | str | None = None, rules: Iterable[Threshold] | None = None,
+         pue: Any = None, operator: str | None = None, as_of: _dt.date | str | None = None,
+         rules: Iterable[Threshold] | None = None,
          include_all: bool = False, hardware: HardwareDB | None = None, fallback_precision: bool = False) -> Plan:
     """Plan a run from ONE starting point: a `budget` ('$50M'), a `flop` figure (1e26) or a cluster
     (`chips` with `days`). `days` with a budget or FLOP start adds the chips that finish in time.
@@ -230,7 +231,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         else calc.CHINCHILLA_TOKENS_PER_PARAM
     scn = scenario(gpu, precision=precision, peak=peak, efficiency=efficiency, price=price, price_tier=price_tier,
                    as_of=as_of, overhead=overhead, chips=chips if start == "cluster" else None, days=days, pue=pue,
-                   hardware=hardware, fallback_precision=fallback_precision)
+                   operator=operator, hardware=hardware, fallback_precision=fallback_precision)
     prof, d, o = scn.profile, scn.days, Q_(scn.overhead, "")
     n_chips: int | None = scn.chips
     ev_run: DeliveredEvidence | None = None
@@ -297,8 +298,8 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
     origin = dict(scn.origin)
     origin["tokens_per_param"] = "given" if tokens_per_param is not None else f"default ({TOKENS_PER_PARAM_SOURCE})"
     origin["bytes_per_param"] = MEMORY_SOURCE
-    origin["server_power_factor"] = _energy.SOURCES["server_power_factor"]
-    origin["average_load"] = _energy.SOURCES["average_load"]
+    origin["server_power_factor"] = (ea.sources or {}).get("server_power_factor", "given")
+    origin["average_load"] = (ea.sources or {}).get("average_load", "given")
     origin["tdp"] = f"profile {prof.id}"
     origin["chip_memory"] = f"profile {prof.id}"
     notes = list(dict.fromkeys(unit.notes))

@@ -12,10 +12,12 @@ from .fmt import grouped, human, money, money_sig, pct, plural, sci, sig
 from .units import mag
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from .estimate import BudgetResult, CostResult, EvidenceEstimate
 
 __all__ = ["Tabular", "basis_mark", "basis_words", "budget_row", "cost_row", "cost_summary", "evidence_dict",
-           "explain_cost", "html_table", "opt"]
+           "energy_line", "explain_cost", "html_table", "opt"]
 
 
 class Tabular:
@@ -266,7 +268,7 @@ def explain_cost(r: CostResult) -> list[str]:
     mwh = mag(r.energy, "MWh")
     lines += [
         f"  energy                   {human(ch)} chip-h x {mag(r.tdp, 'W'):g} W TDP x {ea.server_power_factor:g} "
-        f"server x {ea.average_load:g} load x {ea.pue:g} PUE = {grouped(mwh)} MWh",
+        f"server x {ea.average_load:g} load x {ea.pue:g} PUE = {grouped(mwh)} MWh   [{_energy_origin(r)}]",
         f"  emissions                {grouped(mwh)} MWh x {ea.grid_intensity:g} kgCO2e/kWh = "
         f"{grouped(mag(r.co2e, 'tCO2e'))} tCO2e",
     ]
@@ -364,3 +366,30 @@ def check_row(res: Any) -> dict[str, Any]:
     }
     data["data_as_of"] = data_as_of()
     return data
+
+
+def _energy_origin(r: CostResult) -> str:
+    ea = r.energy_assumptions
+    pue = "PUE given" if ea.operator is None else f"PUE of operator '{ea.operator}'"
+    return f"{r.gpu}'s server factor and load, {pue} (Epoch AI's energy model)"
+
+
+def energy_line(results: Sequence[CostResult]) -> str:
+    """The energy sentence under a cost table, true of every row: one set of factors, or each chip's."""
+    by: dict[tuple[float, float, float], list[str]] = {}
+    for r in results:
+        ea = r.energy_assumptions
+        by.setdefault((ea.server_power_factor, ea.average_load, ea.pue), [])
+        if r.gpu not in by[(ea.server_power_factor, ea.average_load, ea.pue)]:
+            by[(ea.server_power_factor, ea.average_load, ea.pue)].append(r.gpu)
+    ops = {r.energy_assumptions.operator for r in results}
+    who = ("PUE given" if ops == {None} else
+           f"PUE of operator '{next(iter(ops))}'" if len(ops) == 1 else "PUE given or the operator's")
+    grids = sorted({r.energy_assumptions.grid_intensity for r in results})
+    co2 = "; CO2e at " + " or ".join(f"{g:g}" for g in grids) + " kgCO2e/kWh"
+    if len(by) == 1:
+        (spf, load, pue), chips = next(iter(by.items()))
+        return (f"Energy = chip-hours x TDP x {spf:g} (server, {', '.join(chips)}) x {load:g} (load) x PUE {pue:g} "
+                f"({who}){co2}.")
+    each = "; ".join(f"{', '.join(chips)} {spf:g} x {load:g} x {pue:g}" for (spf, load, pue), chips in by.items())
+    return f"Energy = chip-hours x TDP x server factor x load x PUE ({who}), by chip: {each}{co2}."

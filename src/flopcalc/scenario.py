@@ -138,9 +138,12 @@ def parse_days(days: Any) -> Quantity:
 def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None, peak: Any = None,
              efficiency: Any = None, price: Any = None, price_tier: str | None = None,
              as_of: _dt.date | str | None = None, overhead: Any = None, chips: Any = None, days: Any = None,
-             pue: Any = None, grid_intensity: Any = None, hardware: HardwareDB | None = None,
-             fallback_precision: bool = False) -> Scenario:
+             pue: Any = None, grid_intensity: Any = None, operator: str | None = None,
+             hardware: HardwareDB | None = None, fallback_precision: bool = False) -> Scenario:
     """Resolve a question's inputs once: the profile's figures, each override, and the price on the date.
+
+    The energy factors are the chip's (energy.assumptions_for): its server-power factor, its kind's
+    load, and the PUE of `operator` ('hyperscaler' 1.1 or 'other' 1.25, the default) unless `pue` is given.
 
     `fallback_precision`: a precision the chip lacks falls back to its default (for tables of several
     chips) instead of being refused.
@@ -178,12 +181,12 @@ def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None
     origin["overhead"] = "given" if overhead is not None else base
     n_chips = parse_chips(chips) if chips is not None else None
     d = parse_days(days) if days is not None else None
-    ea = _energy.EnergyAssumptions(
-        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else _energy.PUE,
+    ea = _energy.assumptions_for(
+        prof.id, operator=operator,
+        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else None,
         grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
-                        if grid_intensity is not None else _energy.GRID_INTENSITY),
-    )
-    origin["pue"] = "given" if pue is not None else "default"
+                        if grid_intensity is not None else None))
+    origin["pue"] = "given" if pue is not None else f"default (operator {ea.operator})"
     origin["grid_intensity"] = "given" if grid_intensity is not None else "default"
     scn = Scenario(profile=prof, precision=prec, peak=pk, efficiency=eff, price=choice, overhead=ovh,
                    day=day or _dt.date.today(), as_of=day, chips=n_chips, days=d, energy=ea,

@@ -69,8 +69,10 @@ _BASES = ("rental", "amortized", "acquisition", "all")
               help="State every dollar in this month's dollars by the producer price index PCU518210518210 "
                    "(default: nominal dollars at the price's date).")
 @click.option("--operator", type=click.Choice(("hyperscaler", "other")),
-              help="Who runs the cluster, for amortized energy: hyperscaler (PUE 1.1) or other (1.25, default).")
-@click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
+              help="Who runs the cluster, which sets the datacenter's PUE for the energy (and amortized energy dollars): "
+                   "hyperscaler (1.1) or other (1.25, default).")
+@click.option("--pue", type=params.at_least("PUE", 1),
+              help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a hyperscaler).")
 @click.option("--grid-intensity", type=params.at_least("grid intensity", 0), metavar="KG_PER_KWH",
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")
 @format_option()
@@ -90,7 +92,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     """
     from ..estimate import basis_notes, cost_table
     from ..fmt import human, money, money_sig, pct, sci, sig
-    from ..rows import cost_row, explain_cost
+    from ..rows import cost_row, energy_line, explain_cost
     from ..units import mag
 
     db = load_db(hardware_files)
@@ -100,8 +102,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     if chip_hours is None and not flop:
         raise click.UsageError("Missing argument 'FLOP...': give FLOP (e.g. 1e26) or --chip-hours H (e.g. 5.7e7)")
     basis = basis or "rental"
-    if basis != "rental" or chip_hours is not None or dollars is not None or start is not None or \
-            operator is not None:
+    if basis != "rental" or chip_hours is not None or dollars is not None or start is not None:
         from ..bases import cost_table_on_bases
 
         on = cost_table_on_bases(flop, gpus, chip_hours=chip_hours, basis=basis, start=start, dollars=dollars,
@@ -123,11 +124,11 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
 
         emit_rows((cost_row(r, ranges=not no_range) for r in iter_cost_table(
             flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity, as_of=as_of,
-            **overrides(kw))), fmt)
+            operator=operator, **overrides(kw))), fmt)
         return
     else:
         results = cost_table(flop, gpus, hardware=db, chips=chips, days=days, pue=pue, grid_intensity=grid_intensity,
-                             as_of=as_of, **overrides(kw))
+                             as_of=as_of, operator=operator, **overrides(kw))
     if explain and chip_hours is None and dollars is None:  # (explained above otherwise)
         out = sys.stdout if fmt in ("table", "markdown") else sys.stderr
         for r in results:
@@ -181,9 +182,7 @@ def cost(flop: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, explain: bool, 
     if show:
         footer.append(_EVIDENCE)
     footer += basis_notes(results)
-    ea = results[0].energy_assumptions
-    footer.append(f"Energy = chip-hours x TDP x {ea.server_power_factor:g} (server) x {ea.average_load:g} (load) x "
-                  f"PUE {ea.pue:g}; CO2e at {ea.grid_intensity:g} kgCO2e/kWh.")
+    footer.append(energy_line(results))
     if len(results) == 1:
         footer.append(f"In one sentence: {results[0].summary}")
     for n in dict.fromkeys(n for r in results for n in r.notes):

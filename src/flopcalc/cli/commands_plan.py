@@ -36,7 +36,10 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
 @assumption_options()
 @click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
               help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
-@click.option("--pue", type=params.at_least("PUE", 1), help="Datacenter power usage effectiveness (default 1.2).")
+@click.option("--operator", type=click.Choice(("hyperscaler", "other")),
+              help="Who runs the cluster, which sets the datacenter's PUE: hyperscaler (1.1) or other (1.25, default).")
+@click.option("--pue", type=params.at_least("PUE", 1),
+              help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a hyperscaler).")
 @click.option("--as-of", type=params.DATE,
               help="Read the rules, and price the run, as they stood on this date (default: today's rules, the "
                    "profile's default price).")
@@ -48,7 +51,7 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
 @thresholds_files_option()
 @hardware_files_option()
 def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpus: tuple[str, ...], tokens_per_param: float | None,
-         pue: float | None, as_of: Any, show_all: bool, basis: str, fmt: str, thresholds_files: tuple[str, ...],
+         pue: float | None, operator: str | None, as_of: Any, show_all: bool, basis: str, fmt: str, thresholds_files: tuple[str, ...],
          hardware_files: tuple[str, ...], **kw: Any) -> None:
     """Plan a run from a BUDGET ('$50M'), a FLOP figure (--flop 1e26) or a cluster (--chips 16k --days 90).
 
@@ -73,7 +76,7 @@ def plan(budget: Any, flop: Any, chips: int | None, days: Any, gpus: tuple[str, 
     else:
         tiers = {}
     plans = [plan_fn(budget, flop=flop, chips=chips, days=days, gpu=g, tokens_per_param=tokens_per_param, pue=pue,
-                     as_of=as_of, rules=rules, hardware=db, include_all=show_all, fallback_precision=several,
+                     operator=operator, as_of=as_of, rules=rules, hardware=db, include_all=show_all, fallback_precision=several,
                      **{**assumed, **({"price_tier": tiers[g.id]} if g.id in tiers else {})}) for g in chosen]
     if len(plans) > 1:
         _compare(plans, fmt, show_all=show_all)
