@@ -210,3 +210,17 @@ def test_counted_leg_beside_a_chosen_hardware_figure() -> None:
     assert br.counted_leg(6.2e22, f"tokens: 5.2e11\n\n{hw}") is None
     # two counted figures near it (two readings of the recipe): which one is the leg cannot be told
     assert br.counted_leg(6.2e22, f"6ND = 4.1e22\n\nor 6ND = 5.0e22\n\n{hw}") is None
+
+
+def test_the_figures_script_prints_the_shipped_choice(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("evidence_figures", ROOT / "scripts" / "evidence_figures.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main() == 0
+    out = capsys.readouterr().out
+    from flopcalc.evidence import selection
+
+    sel = selection()
+    assert f"chosen ({sel['chosen']}), criterion {'met' if sel['criterion_met'] else 'NOT met'}" in out
+    assert "## Point features" in out and "chip age (months since release)" in out

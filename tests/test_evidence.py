@@ -553,3 +553,18 @@ def test_one_lab_is_one_organisation_when_held_out() -> None:
     assert lab("DeepMind") == "DeepMind" and lab("Google Research") == lab("Google")
     orgs = {o["org"] for o in OBS}
     assert "Meta AI" not in orgs or "Meta" not in orgs  # this file's own merge agrees
+
+
+def test_the_method_page_states_the_current_held_out_figures() -> None:
+    """docs/evidence-method.md's held-out table and run count are today's (rerun scripts/evidence_figures.py)."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "evidence-method.md").read_text(encoding="utf-8")
+    data = json.loads(invoke(["calibrate", "--gpu", "a100", "--format", "json"]).stdout)
+    t, g = data["time_split"], data["group_split"]
+    row_t = re.search(r"\| time split: fitted on runs published before 2024, tested on 2024 on \| (\d+) \| (\d+) ", doc)
+    row_g = re.search(r"\| leave one organisation out \(q and the spread line refitted each time\) \| (\d+) \| (\d+) ", doc)
+    assert row_t and row_g
+    assert (int(row_t[1]), int(row_t[2])) == (t["runs"], t["inside"])
+    assert (int(row_g[1]), int(row_g[2])) == (g["runs"], g["inside"])
+    assert f"{g['runs']} runs are in evidence" in doc
