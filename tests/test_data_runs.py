@@ -23,8 +23,8 @@ FLOOR_WORDS = re.compile(r"15T\+|over 15 trillion|more than 12 trillion")
 
 def test_top_level() -> None:
     assert set(DOC) == {"data_as_of", "runs"}
-    assert DOC["data_as_of"] == dt.date(2026, 11, 24)
-    assert len(RUNS) >= 70
+    assert DOC["data_as_of"] == dt.date(2026, 12, 6)
+    assert len(RUNS) >= 120
     assert len(BY_MODEL) == len(RUNS)
 
 
