@@ -268,11 +268,11 @@ def synthetic(tmp_path) -> tuple[list[str], object]:
     return files, load_profiles(files)
 
 
-def _efficiency(db, gpu: str):
+def _efficiency(db, gpu: str, flop: float):
     from flopcalc.evidence import default_model
 
     p = db.get(gpu)
-    return default_model().interval(p, "bf16")
+    return default_model().interval(p, "bf16", flop=flop)  # the interval for a run of the row's FLOP
 
 
 def test_synthetic_history_golden(synthetic):
@@ -298,7 +298,7 @@ def test_synthetic_history_golden(synthetic):
     base = {2022: 2.50, 2023: 2.00, 2024: hyper_2023, 2025: 8.00, 2026: 8.00}
     peak = {"trend-a": 100e12, "trend-b": 400e12}
     for r in rows:
-        iv = _efficiency(db, r.gpu)
+        iv = _efficiency(db, r.gpu, 1e24)
         k = r.year - r.anchor_year
         price = base[r.anchor_year] * 10 ** (-RATE * k)
         hours = 1e24 / (peak[r.gpu] * iv.centre * 3600)
@@ -433,3 +433,19 @@ def test_cli_bad_input_is_one_line_exit_2(args):
     assert r.exit_code == 2, r.output
     assert r.stdout == ""
     assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_each_row_has_the_interval_of_its_own_scale() -> None:
+    """The evidence interval narrows with the run's FLOP (docs/evidence-method.md): a 1e22 FLOP row is wider than a
+    1e26 FLOP row of the same year, on the same chip, with the same centre; each is the evidence model's for its FLOP."""
+    from flopcalc import trend
+    from flopcalc.evidence import default_model
+    from flopcalc.hardware import resolve
+
+    small, large = trend([1e22, 1e26], start=2024, end=2024, gpus=["a100"])
+    assert small.gpu == large.gpu == "a100" and small.evidence_efficiency == large.evidence_efficiency
+    assert small.chip_hours_high / small.chip_hours_low > large.chip_hours_high / large.chip_hours_low
+    for r in (small, large):
+        iv = default_model().interval(resolve("a100"), r.precision, flop=r.flop)
+        assert math.isclose(r.evidence_efficiency_low, iv.low) and math.isclose(r.evidence_efficiency_high, iv.high)
+        assert math.isclose(r.chip_hours_high / r.chip_hours_low, math.exp(2 * iv.log_spread))

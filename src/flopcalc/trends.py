@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import calc
@@ -230,6 +230,15 @@ class _Chip:
     interval: EfficiencyInterval
     released: int
     prices: dict[int, _YearPrice]
+    at_scale: dict[float, EfficiencyInterval] = field(default_factory=dict, compare=False, repr=False)
+
+    def interval_at(self, flop: float) -> EfficiencyInterval:
+        """The evidence interval for a run of `flop` FLOP: the width depends on the run's scale, the centre does not
+        (docs/evidence-method.md), so the chip chosen (by centre) is the same at every FLOP figure."""
+        iv = self.at_scale.get(flop)
+        if iv is None:
+            iv = self.at_scale[flop] = default_model().interval(self.profile, self.precision, flop=flop)
+        return iv
 
     def usd_per_flop(self, usd_per_hour: float) -> float:
         """Dollars per FLOP at the evidence centre: what 'cheapest' compares."""
@@ -390,7 +399,7 @@ def _pick(year: int, chips: list[_Chip], tier: str | None, given: bool) -> tuple
 
 
 def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
-    iv = chip.interval
+    iv = chip.interval_at(mag(flop, "FLOP"))
     yp = chip.prices[anchor]
     k = year - anchor
     factor = 10 ** (-RATE_OOM_PER_YEAR * k)
@@ -601,8 +610,8 @@ def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None, sources: 
              "else its hyperscaler price")
     lines = [
         "cost = FLOP / (dense peak at the chip's default precision x all-in efficiency that known runs imply "
-        "x 3600 s) x price per chip-hour; the 90% interval is the efficiency evidence's ('cited' = the "
-        "profile's cited MFU range, not evidence from runs).",
+        "x 3600 s) x price per chip-hour; the 90% interval is the efficiency evidence's for a run of the row's FLOP "
+        "(narrower for larger runs; 'cited' = the profile's cited MFU range, not evidence from runs).",
         f"chip = the cheapest at that cost among chips released by that year with a price on its last day ({which}); "
         "a chip's price on a day is the median of its quotes in the 12 months to it, else its latest earlier quote "
         "if at most 24 months old (carried), so a year without a new quote keeps last year's chips.",
