@@ -402,3 +402,90 @@ def test_a_bare_energy_assumptions_is_the_h100s() -> None:
     bare, h100 = EnergyAssumptions(), assumptions_for("h100")
     assert (bare.server_power_factor, bare.average_load, bare.pue, bare.grid_intensity) == (
         h100.server_power_factor, h100.average_load, h100.pue, h100.grid_intensity)
+
+
+# --- a dollar line sees the same evidence interval in check, plan and cost --------------------------------------------
+@pytest.mark.parametrize("flop,gpu", [("6.5e25", "a100"), ("2e26", "h100"), ("5e25", "h100")])
+def test_dollar_rules_see_costs_evidence_interval(flop: str, gpu: str) -> None:
+    import re
+
+    def dollars(text: str) -> float:
+        m = re.fullmatch(r"\$([\d.,]+)([kMBT]?)", text.strip())
+        assert m, text
+        return float(m[1].replace(",", "")) * {"": 1, "k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[m[2]]
+
+    def run(args: list[str]) -> object:
+        r = CliRunner().invoke(cli, [*args, "--format", "json"])
+        assert r.exit_code == 0, r.output
+        return json.loads(r.output)
+
+    (row,) = run(["cost", flop, "--gpu", gpu])  # type: ignore[misc]
+    want = (row["cost_usd_low"], row["cost_usd_high"])  # the final run's evidence cost: dollar lines test it
+    checked = run(["check", "--flop", flop, "--gpu", gpu, "--all"])
+    planned = run(["plan", "--flop", flop, "--gpu", gpu, "--all"])
+    seen: list[str] = []
+    for doc in (checked, planned):
+        usd_rules = [r for r in doc["rules"] if r["kind"] == "usd"]  # type: ignore[index]
+        assert usd_rules
+        for r in usd_rules:
+            m = re.search(r"90% evidence interval \((\$[^ ]+) to (\$[^)]+)\)", r["reason"])
+            if m:  # the sentence names the interval when it matters to the verdict (3 significant figures)
+                assert math.isclose(dollars(m[1]), want[0], rel_tol=5e-3), (r["id"], r["reason"], want)
+                assert math.isclose(dollars(m[2]), want[1], rel_tol=5e-3), (r["id"], r["reason"], want)
+                seen.append(r["id"])
+    assert seen, "no dollar rule named its evidence interval: pick a FLOP figure nearer $100M"
+
+
+def _json(args: list[str]) -> object:
+    r = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_plan_energy_is_its_own_on_every_basis_and_its_final_run_is_costs() -> None:
+    (row,) = _json(["cost", "1e26", "--gpu", "h100", "--days", "90"])  # type: ignore[misc]
+    plans = {b: _json(["plan", "--flop", "1e26", "--days", "90", "--basis", b]) for b in ("rental", "amortized", "all")}
+    energies = {b: p["energy_mwh"] for b, p in plans.items()}  # type: ignore[index]
+    assert len(set(energies.values())) == 1, energies  # the basis never replaces the plan's own figure
+    p = plans["rental"]
+    assert math.isclose(p["final_run_energy_mwh"], row["energy_mwh"], rel_tol=1e-12)  # type: ignore[index]
+    assert math.isclose(p["energy_mwh"], row["energy_mwh"] * row["overhead"], rel_tol=1e-12)  # type: ignore[index]
+
+
+def test_a_flop_figure_on_the_line_reads_the_same_in_plan_and_check() -> None:
+    for doc in (_json(["plan", "--flop", "1e26"]), _json(["check", "--flop", "1e26"])):
+        (sb53,) = [r for r in doc["rules"] if r["id"] == "us-ca-sb53"]  # type: ignore[index]
+        assert "on the line" in sb53["reason"] and "interval" not in sb53["reason"], sb53["reason"]
+        assert sb53["verdict"] == "not crossed"
+
+
+def test_budget_names_in_force_only_what_is_in_force() -> None:
+    (row,) = _json(["budget", "$100M", "--all"])  # type: ignore[misc]
+    statuses = {r["id"]: r["status_on_date"] for r in row["rules"]}
+    assert all(statuses[i] == "in-force" for i in row["thresholds_crossed_in_force"])
+    assert set(row["thresholds_crossed_in_force"]) <= set(row["thresholds_crossed"])
+    assert any(statuses[i] != "in-force" for i in row["thresholds_crossed"])  # --all lists the others too
+    out = CliRunner().invoke(cli, ["budget", "$100M", "--all"]).output
+    assert "rules in force on the date whose" not in out and "whatever its status (--all)" in out
+
+
+def test_a_cited_row_is_not_called_one_method() -> None:
+    out = CliRunner().invoke(cli, ["cost", "1e26", "--gpu", "h100", "--gpu", "a100"]).output
+    assert "share one method" not in out and "h100 fp8 (cited MFU range, not runs)" in out
+    same = CliRunner().invoke(cli, ["cost", "1e26", "--gpu", "h100", "--gpu", "a100", "--precision", "bf16",
+                                    "--price-tier", "neocloud-on-demand", "--efficiency", "0.4"]).output
+    assert "Compare chips" not in same or "share one method" in same
+
+
+def test_tpu_energy_says_it_is_likely_low_where_energy_is_shown() -> None:
+    cost_out = CliRunner().invoke(cli, ["cost", "1e25", "--gpu", "tpu-v4"]).output
+    assert "tpu-v4 energy is likely understated" in cost_out
+    gpu_out = CliRunner().invoke(cli, ["cost", "1e25", "--gpu", "h100"]).output
+    assert "energy is likely understated" not in gpu_out
+
+
+def test_a_width_beyond_the_runs_says_it_is_held_at_the_edge() -> None:
+    d = _json(["calibrate", "--gpu", "a100", "--flop", "1e28"])
+    assert "held at that of" in d["method"] and "never extrapolated" in d["method"]  # type: ignore[index]
+    inside = _json(["calibrate", "--gpu", "a100", "--flop", "1e24"])
+    assert "held at" not in inside["method"]  # type: ignore[index]

@@ -3,9 +3,9 @@
 energy (MWh) = chip-hours x chip TDP x server-power factor x average load x PUE, and
 emissions (tCO2e) = energy x grid intensity. The factors are data (data/energy.yaml, Epoch AI's
 energy model): the server-power factor per chip (DGX system power over the chip's TDP), the
-average load (GPUs 0.75, TPUs 0.43) and the PUE by operator (hyperscaler 1.1, other 1.25). cost,
-plan, check, report and the amortized basis's energy dollars all read them through
-`assumptions_for`, so one run has one figure for its megawatt-hours.
+average load (GPUs 0.75, TPUs 0.43) and the PUE by operator (hyperscaler 1.1, other 1.25). The
+megawatt-hours of cost and plan and the amortized basis's energy dollars (cost, plan, report with
+--basis) all read them through `assumptions_for`, so one run has one figure for its energy.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class EnergyAssumptions:
     grid_intensity: float = GRID_INTENSITY  # kgCO2e/kWh
     operator: str | None = None  # hyperscaler | other, when the PUE is the operator's (None: given)
     sources: Mapping[str, str] | None = None
+    caveat: str | None = None  # what the figure is known to miss, said wherever it is printed
 
     @property
     def factor(self) -> float:
@@ -163,7 +164,14 @@ def assumptions_for(chip_id: str, *, operator: Any = None, pue: float | None = N
     sources["pue"] = ("given" if pue is not None else f"operator '{op}': {f.sources['pue']}")
     if grid_intensity is not None:
         sources["grid_intensity"] = "given"
+    caveat = None
+    if tpu:
+        caveat = (f"{chip_id} energy is likely understated: its profile's power is Google's measured per-chip "
+                  "figure, lower than the TDP the TPU server factor was derived against (TPU v3: 450 W), and "
+                  "published TPU runs drew more (Gopher assumed 283 W per TPU v3 chip; PaLM measured 378.5 W of "
+                  "system power per TPU v4 chip)")
     return EnergyAssumptions(
+        caveat=caveat,
         server_power_factor=spf, average_load=f.load_tpu if tpu else f.load_gpu,
         pue=pue if pue is not None else f.pue[op], grid_intensity=grid_intensity if grid_intensity is not None
         else f.grid_intensity, operator=None if pue is not None else op, sources=sources)

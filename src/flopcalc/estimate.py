@@ -27,6 +27,7 @@ from .units import Q_, mag, parse_quantity
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as _dt
 
+    from .judgement import Measure
     from .units import Quantity
 
 __all__ = ["RANGE_LEVEL", "BudgetResult", "CostResult", "DeliveredEvidence", "EvidenceEstimate", "assumption_label",
@@ -318,6 +319,17 @@ def assumption_label(profile: Profile, precision: str, *, given: bool) -> str:
     return "profile"
 
 
+def evidence_usd(point: float, ev: EvidenceEstimate) -> Measure:
+    """The dollars a rule tests: the assumption's final-run cost, with the evidence's final-run cost and its 90%
+    interval (efficiency and price spread together), the same figures `cost` shows (no overhead: dollar lines test
+    the final run)."""
+    from .judgement import Measure
+
+    return Measure(point, None if ev.cost_low is None else mag(ev.cost_low, "USD"),
+                   None if ev.cost_high is None else mag(ev.cost_high, "USD"),
+                   None if ev.cost is None else mag(ev.cost, "USD"))
+
+
 def _evidence(profile: Profile, precision: str, *, flop: Quantity, peak: Quantity,
               price: Quantity, price_given: bool, tier: str | None, overhead: float,
               cited_only: bool, model: EvidenceModel | None) -> EvidenceEstimate:
@@ -414,6 +426,8 @@ def cost_of(scn: Scenario, flop: Quantity, *, evidence_model: EvidenceModel | No
     label = "given" if "efficiency" in scn.given else (
         "essay" if scn.origin.get("efficiency", "").endswith("(essay)") else "profile")
     notes = list(scn.notes)
+    if scn.energy.caveat:  # where energy is printed (cost, plan), what its figure is known to miss
+        notes.append(scn.energy.caveat)
     if choice.rule == "median":
         notes.append(f"{prof.id} price: {choice.description} ({', '.join(choice.providers)})")
     notes.extend(_notes(prof, prec, eff=eff, price=pr, ev=ev, efficiency_given="efficiency" in scn.given,
@@ -535,6 +549,16 @@ def iter_cost_table(
             yield replace(r, precision_requested=p) if p is not None else r
 
 
+def evidence_method_words(results: Iterable[CostResult]) -> str:
+    """How the rows' evidence figures were made, said truly: one method (known runs, 90% interval), or which rows
+    rest on a profile's cited MFU range instead."""
+    cited = list(dict.fromkeys(f"{r.gpu} {r.precision}" for r in results
+                               if r.evidence is not None and r.evidence.basis == "cited"))
+    if not cited:
+        return "which share one method (known runs, 90% interval)"
+    return f"known runs (90% interval) except {', '.join(cited)} (cited MFU range, not runs)"
+
+
 def basis_notes(results: Iterable[CostResult]) -> list[str]:
     """Say how the rows of one table differ in basis (precision, price tier, assumption source)."""
     results = list(results)
@@ -553,8 +577,8 @@ def basis_notes(results: Iterable[CostResult]) -> list[str]:
         diffs.append(f"where the efficiency assumption comes from ({', '.join(labels)})")
     if diffs:
         notes.append("Basis: the rows' assumptions differ in " + "; ".join(diffs)
-                     + ". Compare chips on the evidence figures, which share one method "
-                       "(known runs, 90% interval); or set --precision, --price-tier and --efficiency for all.")
+                     + f". Compare chips on the evidence figures, {evidence_method_words(results)}; or set "
+                       "--precision, --price-tier and --efficiency for all.")
     fb = [r.gpu for r in results if r.precision_fallback]
     if fb:
         notes.append(f"Marked *: {', '.join(dict.fromkeys(fb))} lack the requested precision and use their default.")

@@ -282,7 +282,7 @@ class EvidenceModel:
                 half = fit.q_new * fit.scale_factor(log10_flop)
                 method = (f"no known runs on generation {generation}: the {cls} class centre of {fit.runs} runs"
                           f"{_slope_text(fit)}; 90% interval from the held-out error of runs whose whole generation "
-                          f"was left out (split-conformal, {_q_from(fit)}), {_at_scale(log10_flop)}")
+                          f"was left out (split-conformal, {_q_from(fit)}), {_at_scale(log10_flop, fit.scale_range)}")
                 return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
                                           c * math.exp(half), half, 0, f"{generation}, {cls}", method)
             zbar = mean(o.y - fit.centre_slope * (_x(o) - fit.centre_x) for o in obs)
@@ -291,7 +291,7 @@ class EvidenceModel:
             method = (f"{n} known run{'s' if n != 1 else ''} in group ({generation}, {cls}) shrunk toward the "
                       f"{cls} class centre of {fit.runs} runs{_slope_text(fit)}; 90% interval from the held-out "
                       f"error of runs predicted without their organisation (split-conformal, {_q_from(fit)}), "
-                      f"{_at_scale(log10_flop)}")
+                      f"{_at_scale(log10_flop, fit.scale_range)}")
             return EfficiencyInterval("runs", "all-in", math.exp(mu), math.exp(mu - half), math.exp(mu + half), half,
                                       n, f"{generation}, {cls}", method)
         return self._cited(cited_centre, None, generation, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs",
@@ -308,7 +308,7 @@ class EvidenceModel:
         span = f" ({rng[0]:.3g}-{rng[1]:.3g})" if rng else ""
         method = (f"{what}: centre is the geometric middle of the profile's cited MFU range{span}; spread is the "
                   f"16-bit class's held-out spread for a generation with no runs (x/{math.exp(half):.2f}), "
-                  f"{_at_scale(log10_flop)}")
+                  f"{_at_scale(log10_flop, ref.scale_range)}")
         return EfficiencyInterval("cited", "mfu", centre, centre * math.exp(-half), centre * math.exp(half), half,
                                   0, f"{generation}, {cls}", method)
 
@@ -338,7 +338,7 @@ class EvidenceModel:
             c = fit.centre_at(x)
             method = (f"a profile not shipped with flopcalc: the {cls} class centre of {fit.runs} known runs"
                       f"{_slope_text(fit)}, with the held-out spread of a generation with no runs (split-conformal, "
-                      f"{_q_from(fit)}), {_at_scale(x)}")
+                      f"{_q_from(fit)}), {_at_scale(x, fit.scale_range)}")
             return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
                                       c * math.exp(half), half, 0, f"{group}, {cls}", method)
         if cls is None:
@@ -403,10 +403,19 @@ class EvidenceModel:
         return self.validate("leave one organisation out", folds)
 
 
-def _at_scale(log10_flop: float | None) -> str:
-    x = REFERENCE_LOG10_FLOP if log10_flop is None else log10_flop
-    what = "1e25-1e26 FLOP, the default" if log10_flop is None else f"{10 ** x:.2g} FLOP"
-    return f"width for a run of {what}"
+def _at_scale(log10_flop: float | None, scale_range: tuple[float, float] | None = None) -> str:
+    """The scale a width is for, said truly: the default is one point (10^25.5, the middle of 1e25-1e26), and a
+    scale beyond the runs' range takes the edge's width (never extrapolated)."""
+    if log10_flop is None:
+        return f"width for a run of {10 ** REFERENCE_LOG10_FLOP:.2g} FLOP (10^25.5, the middle of 1e25-1e26: the default)"
+    text = f"width for a run of {10 ** log10_flop:.2g} FLOP"
+    if scale_range is not None and scale_range[0] < scale_range[1]:
+        lo, hi = scale_range
+        if log10_flop > hi:
+            text += f", held at that of {10 ** hi:.2g} FLOP, the largest run in evidence (never extrapolated)"
+        elif log10_flop < lo:
+            text += f", held at that of {10 ** lo:.2g} FLOP, the smallest run in evidence (never extrapolated)"
+    return text
 
 
 def _q_from(fit: ClassFit) -> str:

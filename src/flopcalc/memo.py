@@ -234,14 +234,21 @@ def _bases_sentence(results: Sequence[CostResult], basis: str) -> str:
     return f"In other dollars ({label}): " + "; ".join(parts) + "."
 
 
+MAX_RUN_LINKS = 12  # runs named per evidence group in a memo's sources (one page); the rest: flopcalc runs
+
+
 def _spread_sentence(results: Sequence[CostResult]) -> str | None:
     costs = [(mag(r.evidence.cost, "USD"), r.gpu) for r in results
              if r.evidence is not None and r.evidence.cost is not None]
     if len({gpu for _, gpu in costs}) < 2:
         return None
     (low, lo_gpu), (high, hi_gpu) = min(costs), max(costs)
-    return (f"Like for like (evidence figures, one method), the cost runs from {money_sig(low)} on {lo_gpu} to "
-            f"{money_sig(high)} on {hi_gpu}.")
+    cited = [r.gpu for r in results if r.evidence is not None and r.evidence.basis == "cited"]
+    if not cited:
+        return (f"Like for like (evidence figures, one method), the cost runs from {money_sig(low)} on {lo_gpu} to "
+                f"{money_sig(high)} on {hi_gpu}.")
+    return (f"On the evidence figures the cost runs from {money_sig(low)} on {lo_gpu} to {money_sig(high)} on "
+            f"{hi_gpu} ({', '.join(dict.fromkeys(cited))}: cited MFU range, not runs).")
 
 
 # the profile fields a memo shows (energy, memory and sparse peaks are not in it), and those it names
@@ -288,15 +295,20 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
         for group, chips in groups.items():
             generation, _, cls = group.rpartition(", ")
             obs = model.group_runs(generation, cls)
+            named = sorted(obs, key=lambda o: -(o.log10_flop or 0.0))[:MAX_RUN_LINKS]  # the largest: nearest the lines
             links = []
-            for o in obs:
+            for o in named:
                 url, year = runs.get(o.model, (None, None))
                 links.append((o.model + (f" ({year})" if year else ""), url or ""))
             fit = model.fits.get(cls)
             centre = f"the {cls} class centre of {fit.runs} known runs" if fit else f"the {cls} class centre"
             text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group}), shrunk toward {centre}"
                     if obs else f"no known runs in group ({group}): {centre}")
-            text += " (flopcalc runs.yaml" + ("; each name links to the run's source)" if obs else ")")
+            if len(obs) > len(named):
+                text += (f" (flopcalc runs.yaml; the {len(named)} largest link to their sources, all "
+                         f"{len(obs)}: flopcalc runs --gpu {chips[0]})")
+            else:
+                text += " (flopcalc runs.yaml" + ("; each name links to the run's source)" if obs else ")")
             out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))} evidence", text=text,
                                    date=file_stamp("runs.yaml"), links=tuple(links), kind="runs"))
     # the rules: those in force on the date, and any other the run crosses

@@ -30,7 +30,7 @@ from . import calc
 from . import energy as _energy
 from .errors import InputError, InputTypeError
 from .fmt import plural
-from .estimate import CostResult, DeliveredEvidence, delivered
+from .estimate import CostResult, DeliveredEvidence, delivered, evidence_usd
 from .estimate import cost_of as _cost_of
 from .hardware import HardwareDB, Profile
 from .judgement import Measure, RuleVerdict, RunFigures, judge_all
@@ -89,7 +89,7 @@ class Plan:
     tdp: Quantity
     energy_assumptions: _energy.EnergyAssumptions
     power: Quantity | None  # MW: chips x TDP x server factor x PUE (peak facility draw)
-    energy: Quantity  # MWh: chip-hours x TDP x server factor x average load x PUE
+    energy: Quantity  # MWh: chip-hours bought x TDP x server factor x average load x PUE
     memory: Quantity  # bytes: params x 16
     chip_memory: Quantity
     min_chips_for_memory: int
@@ -98,6 +98,7 @@ class Plan:
     unit: CostResult = field(repr=False)
     origin: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    final_run_energy: Quantity | None = None  # MWh of the final run's chip-hours alone (cost's energy_mwh)
     run_chip_hours: Quantity | None = None  # the final run's chip-hours (chip_hours_needed / overhead)
     cost: Quantity | None = None  # the final run's compute cost at the price on the date (what dollar limits test)
     flop_centre: Quantity | None = None  # the evidence centre of the final run's FLOP (budget and cluster starts)
@@ -155,6 +156,7 @@ class Plan:
             "pue": ea.pue,
             "power_mw": opt(self.power, "MW"),
             "energy_mwh": mag(self.energy, "MWh"),
+            "final_run_energy_mwh": opt(self.final_run_energy, "MWh"),
             "bytes_per_param": calc.BYTES_PER_PARAM_TRAINING,
             "memory_bytes": mag(self.memory, "byte"),
             "chip_memory_bytes": mag(self.chip_memory, "byte"),
@@ -283,15 +285,16 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         per_chip = scn.peak if "peak" in scn.given else theoretical_peak(prof)
         cluster_peak = mag(per_chip, "FLOP/s") * n_chips
     run_cost = scn.run_cost(run_hours)
-    if start == "flop" and unit.evidence is not None and unit.evidence.chip_hours_low is not None \
-            and unit.evidence.chip_hours_high is not None:
-        p = mag(scn.price_per_hour, "USD/hour")
-        usd_m = Measure(mag(run_cost, "USD"), mag(unit.evidence.chip_hours_low, "hour") * p,
-                        mag(unit.evidence.chip_hours_high, "hour") * p)
+    if start == "flop" and unit.evidence is not None and unit.evidence.cost_low is not None \
+            and unit.evidence.cost_high is not None:
+        usd_m = evidence_usd(mag(run_cost, "USD"), unit.evidence)
     else:
         usd_m = Measure(mag(run_cost, "USD"))
-    flop_m = Measure(mag(final, "FLOP"), None if f_lo is None else mag(f_lo, "FLOP"),
-                     None if f_hi is None else mag(f_hi, "FLOP"), None if f_mid is None else mag(f_mid, "FLOP"))
+    if start == "flop":  # a FLOP figure given is the run's: the rules see it exactly, as check --flop does
+        flop_m = Measure(mag(final, "FLOP"))
+    else:
+        flop_m = Measure(mag(final, "FLOP"), None if f_lo is None else mag(f_lo, "FLOP"),
+                         None if f_hi is None else mag(f_hi, "FLOP"), None if f_mid is None else mag(f_mid, "FLOP"))
     figs = RunFigures(flop=flop_m, usd=usd_m, cluster_flop_per_s=cluster_peak)
     plan_rules = tuple(judge_all(rule_list, figs, scn.day, include_all=include_all))
 
@@ -319,6 +322,7 @@ def plan(budget: Any = None, *, flop: Any = None, chips: Any = None, days: Any =
         energy_assumptions=ea, power=power, energy=mwh, memory=memory, chip_memory=prof.memory,
         min_chips_for_memory=mem_chips, rules=plan_rules, as_of=scn.day, unit=unit, origin=origin, notes=tuple(notes),
         run_chip_hours=run_hours, cost=run_cost, flop_centre=f_mid, delivered=ev_run, scenario=scn,
+        final_run_energy=calc.energy(run_hours, prof.tdp, ea.factor),
     )
 
 

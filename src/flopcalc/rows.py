@@ -371,7 +371,11 @@ def check_row(res: Any) -> dict[str, Any]:
 def _energy_origin(r: CostResult) -> str:
     ea = r.energy_assumptions
     pue = "PUE given" if ea.operator is None else f"PUE of operator '{ea.operator}'"
-    return f"{r.gpu}'s server factor and load, {pue} (Epoch AI's energy model)"
+    src = (ea.sources or {}).get("server_power_factor", "")
+    server = (f"{r.gpu}'s own server factor" if src.startswith("the chip's own") else
+              f"the {'TPU' if src.startswith('the TPU') else 'GPU'} default server factor (none for {r.gpu})")
+    kind = "TPU" if r.gpu.startswith("tpu") else "GPU"
+    return f"{server}, {kind} load, {pue} (Epoch AI's energy model)"
 
 
 def energy_line(results: Sequence[CostResult]) -> str:
@@ -389,7 +393,7 @@ def energy_line(results: Sequence[CostResult]) -> str:
     co2 = "; CO2e at " + " or ".join(f"{g:g}" for g in grids) + " kgCO2e/kWh"
     if len(by) == 1:
         (spf, load, pue), chips = next(iter(by.items()))
-        return (f"Energy = chip-hours x TDP x {spf:g} (server, {', '.join(chips)}) x {load:g} (load) x PUE {pue:g} "
-                f"({who}){co2}.")
+        return (f"Energy = final-run chip-hours x TDP x {spf:g} (server, {', '.join(chips)}) x {load:g} (load) x PUE "
+                f"{pue:g} ({who}){co2}.")
     each = "; ".join(f"{', '.join(chips)} {spf:g} x {load:g} x {pue:g}" for (spf, load, pue), chips in by.items())
-    return f"Energy = chip-hours x TDP x server factor x load x PUE ({who}), by chip: {each}{co2}."
+    return f"Energy = final-run chip-hours x TDP x server factor x load x PUE ({who}), by chip: {each}{co2}."

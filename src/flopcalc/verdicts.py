@@ -20,6 +20,7 @@ from .estimate import (
     cost,
     cost_of,
     delivered,
+    evidence_usd,
 )
 from .fmt import plural, sci
 from .hardware import HardwareDB, Profile, resolve
@@ -266,13 +267,9 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
                          None if ev.flop is None else mag(ev.flop, "FLOP"))
         usd_m = Measure(mag(dollars, "USD"))
     elif method in ("flop", "architecture", "both") and unit.evidence is not None \
-            and unit.evidence.chip_hours_low is not None and unit.evidence.chip_hours_high is not None:
+            and unit.evidence.cost_low is not None and unit.evidence.cost_high is not None:
         flop_m = Measure(point)
-        p = mag(scn.price_per_hour, "USD/hour")
-        ue = unit.evidence
-        assert ue.chip_hours_low is not None and ue.chip_hours_high is not None
-        usd_m = Measure(mag(dollars, "USD"), mag(ue.chip_hours_low, "hour") * p, mag(ue.chip_hours_high, "hour") * p,
-                        None if ue.chip_hours is None else mag(ue.chip_hours, "hour") * p)
+        usd_m = evidence_usd(mag(dollars, "USD"), unit.evidence)
     else:
         flop_m = Measure(point)
         usd_m = Measure(mag(dollars, "USD"))

@@ -277,6 +277,7 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
     from ..fmt import human, money, sci
     from ..rows import budget_row
     from ..rules import load_thresholds
+    from ..rules import BINDING_STATUSES
     from ..verdicts import budget_verdicts
 
     db = load_db(hardware_files)
@@ -289,8 +290,9 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
         row = budget_row(b, ranges=not no_range)
         verdicts = budget_verdicts(b, rules, include_all=show_all)
         crossed = [v.threshold.id for v in verdicts if v.verdict == "crossed" and v.binding]
-        row["thresholds_crossed"] = crossed
-        row["thresholds_crossed_in_force"] = crossed
+        row["thresholds_crossed"] = crossed  # with --all: every rule listed
+        row["thresholds_crossed_in_force"] = [v.threshold.id for v in verdicts if v.verdict == "crossed"
+                                              and v.status_on_date in BINDING_STATUSES]
         row["rules"] = [v.to_dict() for v in verdicts if v.binding or v.upcoming or show_all]
         rows.append(row)
     if fmt in ("json", "csv"):
@@ -310,8 +312,10 @@ def budget(amount: tuple[Any, ...], gpus: tuple[str, ...], fmt: str, no_range: b
     if not no_range:
         footer.append("evidence: the final run's FLOP at the efficiency known runs imply, with its 90% interval.")
     footer += [f"Note: {n}" for n in dict.fromkeys(n for b in results for n in b.notes)]
-    footer.append("crosses: rules in force on the date whose every test the final run surely meets (the assumption "
-                  "and the whole 90% interval); --format json lists them with a reason, --all every rule.")
+    which = ("every rule present on the date, whatever its status (--all)" if show_all
+             else "rules in force on the date")
+    footer.append(f"crosses: {which} whose every test the final run surely meets (the assumption and the whole 90% "
+                  "interval); --format json lists them with a reason" + ("." if show_all else ", --all every rule."))
     headers = ["amount", "chip", "prec", "$/chip-h", "final-run chip-h", "final-run FLOP"]
     if not no_range:
         headers.append("evidence FLOP")

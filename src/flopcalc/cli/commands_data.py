@@ -306,7 +306,7 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
                  f"no runs on this generation: the {cal.class_name} class figure" if iv.basis == "class" else
                  "the profile's cited MFU range")
         scale = (f"a run of {10 ** cal.log10_flop:.2g} FLOP" if flop_value is not None
-                 else "a run of 1e25-1e26 FLOP (--flop sets the scale)")
+                 else "a run of 3.2e25 FLOP, the middle of 1e25-1e26 (--flop sets the scale)")
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
              f"(x{iv.high / iv.low:.2f} wide, for {scale}; {iv.basis}: {where}). flopcalc's assumption: "
              f"{pct(d) if d else '-'}.")

@@ -102,7 +102,8 @@ def _bases(p: Any, basis: str) -> tuple[dict[str, Any], list[list[str]], list[st
 
     b = bases_of(p.unit, basis=basis, chips=p.chips)
     d = b.to_dict()
-    keys = [k for k in d if k.startswith(("amortized_", "hardware_", "interconnect_", "energy_", "acquisition_"))]
+    # the basis's dollars (its energy_mwh is the final run's: the plan keeps its own, the chip-hours bought)
+    keys = [k for k in d if k.startswith(("amortized_", "hardware_", "interconnect_", "energy_cost", "acquisition_"))]
     extra = {k: d[k] for k in keys}
     extra.update({"dollars": d["dollars"], "training_start": d["start"], "basis": basis})
     rows = []
@@ -268,9 +269,12 @@ def _table(p: Any, *, show_all: bool) -> tuple[list[list[str]], list[str]]:
                      f"{plural(p.chips, 'chip')} x {tdp:g} W (TDP) x {ea.server_power_factor:g} (server) x "
                      f"{ea.pue:g} (PUE{given('pue')}): the peak draw"])
     mwh = mag(p.energy, "MWh")
+    final_mwh = mag(p.final_run_energy, "MWh") if p.final_run_energy is not None else None
+    alone = "" if final_mwh is None else (
+        f"; the final run alone {grouped(final_mwh) if final_mwh >= 100 else sig(final_mwh)} MWh (as cost shows)")
     rows.append(["energy", f"{grouped(mwh) if mwh >= 100 else sig(mwh)} MWh",
-                 f"{human(ch)} chip-hours x {tdp:g} W x {ea.server_power_factor:g} x {ea.average_load:g} "
-                 f"(average load) x {ea.pue:g}"])
+                 f"{human(ch)} chip-hours bought x {tdp:g} W x {ea.server_power_factor:g} x {ea.average_load:g} "
+                 f"(average load) x {ea.pue:g}{alone}"])
     mem = mag(p.memory, "byte")
     rows.append(["training memory", _bytes(mem),
                  f"{sig(p.params)} parameters x 16 bytes (mixed-precision Adam, before activations)"])
