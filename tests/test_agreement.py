@@ -489,3 +489,19 @@ def test_a_width_beyond_the_runs_says_it_is_held_at_the_edge() -> None:
     assert "held at that of" in d["method"] and "never extrapolated" in d["method"]  # type: ignore[index]
     inside = _json(["calibrate", "--gpu", "a100", "--flop", "1e24"])
     assert "held at" not in inside["method"]  # type: ignore[index]
+
+
+def test_a_memo_for_a_cluster_states_checks_figures(tmp_path) -> None:
+    """report --chips --days answers with the cluster's known chip-hours and dollars, and the FLOP the evidence
+    says it delivers: the figures check gives for the same cluster."""
+    from flopcalc.fmt import money_sig
+
+    out = tmp_path / "m.md"
+    r = CliRunner().invoke(cli, ["report", "--chips", "4000", "--days", "30", "--gpu", "h100", "--gpu", "a100",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    answer = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if ln.startswith("> **"))
+    checked = _json(["check", "--chips", "4000", "--days", "30", "--gpu", "h100"])
+    assert "2.88M chip-hours" in answer and money_sig(checked["cost_usd"]) in answer  # type: ignore[index]
+    assert f"{checked['flop_centre']:.3e}".replace("e+", "e") in answer  # type: ignore[index]
+    assert "implies 5." not in answer  # not the chip-hours a FLOP question would need

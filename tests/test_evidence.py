@@ -180,11 +180,11 @@ def _predict(fits: dict, group: str, cls: str, cited: float | None,
         has_runs = any(o["group"] == group for o in f["obs"])
         mu = _centre(f["obs"], group if has_runs else None, x, f["slope"])
         h = (f["q"] if has_runs else f["q_new"]) * _s(f, x)
-        return ("runs" if has_runs else "class"), math.exp(mu), math.exp(mu - h), math.exp(mu + h)
+        return ("runs" if has_runs else "class"), math.exp(mu), math.exp(mu - h), min(math.exp(mu + h), 1.0)  # <= peak
     if cited is None:
         return "none", None, math.nan, math.nan
     h = fits["16-bit"]["q_new"] * _s(fits["16-bit"], x)
-    return "cited", cited, cited * math.exp(-h), cited * math.exp(h)
+    return "cited", cited, cited * math.exp(-h), min(cited * math.exp(h), 1.0)  # no run exceeds 100% of peak
 
 
 def _interval(fits: dict, chip: dict, prec: str, x: float = X_DEFAULT) -> tuple[str, float, float, float]:
@@ -569,3 +569,17 @@ def test_the_method_page_states_the_current_held_out_figures() -> None:
     assert (int(row_t[1]), int(row_t[2])) == (t["runs"], t["inside"])
     assert (int(row_g[1]), int(row_g[2])) == (g["runs"], g["inside"])
     assert f"{g['runs']} runs are in evidence" in doc
+
+
+@pytest.mark.parametrize("gpu", ["h100", "b200", "a100"])
+def test_no_interval_reaches_past_100_percent_of_peak(gpu: str) -> None:
+    """A tiny run's interval is wide, but efficiency cannot exceed 1: the upper end is held there, the chip-hours'
+    low end is never below the chip-hours at 100% of peak, and the method says so."""
+    (row,) = json.loads(invoke(["cost", "1e15", "--gpu", gpu, "--format", "json"]).stdout)
+    ev = row["evidence"]
+    assert 0 < ev["efficiency_low"] < ev["efficiency"] < ev["efficiency_high"] <= 1.0
+    at_peak = 1e15 / (row["peak_flop_per_s"] * 3600)
+    assert ev["chip_hours_low"] >= at_peak * (1 - 1e-12)
+    assert ev["cost_usd_low"] > 0 and ev["chip_hours_low"] < ev["chip_hours"] < ev["chip_hours_high"]
+    data = json.loads(invoke(["calibrate", "--gpu", gpu, "--flop", "1e15", "--format", "json"]).stdout)
+    assert data["interval_high"] <= 1.0 and "held at 100% of peak" in data["method"]

@@ -54,3 +54,17 @@ def update() -> None:
 
 if __name__ == "__main__" and "--update" in sys.argv:
     update()
+
+
+def test_readme_counts_the_runs_it_ships() -> None:
+    import re
+
+    import yaml
+
+    runs = yaml.safe_load((ROOT / "src" / "flopcalc" / "data" / "runs.yaml").read_text(encoding="utf-8"))["runs"]
+    epoch = sum("epoch" in r for r in runs)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"(\d+) known training runs, (\d+) of them read from the developers' documents and (\d+) from", text)
+    assert m and (int(m[1]), int(m[2]), int(m[3])) == (len(runs), len(runs) - epoch, epoch)
+    m = re.search(r"runs\.yaml`: (\d+) publicly reported runs, (\d+) curated by hand and (\d+) rebuilt", text)
+    assert m and (int(m[1]), int(m[2]), int(m[3])) == (len(runs), len(runs) - epoch, epoch)

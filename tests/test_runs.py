@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from conftest import invoke
 
 import flopcalc
@@ -87,3 +89,44 @@ def test_user_runs_file(tmp_path) -> None:
     rows = json.loads(invoke(["runs", "--runs-file", str(f), "--gpu", "h100", "--format", "json"]).stdout)
     mine = next(r for r in rows if r["model"] == "My run")
     assert math.isclose(mine["implied_efficiency"], 1e24 / (1e6 * 989.4e12 * 3600), rel_tol=1e-9)
+
+
+_BASE = ("  - model: My run\n    gpu: h100\n    precision: bf16\n    params: 7.0e+9\n    flop_kind: 6ND\n"
+         "    source: https://example.org/run\n")
+
+
+@pytest.mark.parametrize("extra,field,words", [
+    ("    tokens: 2.0e+12\n    chip_hours_kind: rate-x-tokens\n", "chip_hours_kind", "needs chip_hours_per_trillion"),
+    ("    chip_hours_per_trillion_tokens: 50000\n", "chip_hours_per_trillion_tokens", "needs tokens"),
+    ("    tokens: 2.0e+12\n    chip_hours_per_trillion_tokens: 50000\n    chip_hours: 1000\n",
+     "chip_hours_per_trillion_tokens", "not two"),
+    ("    tokens: 2.0e+12\n    chip_hours_per_trillion_tokens: 1.0e+300\n", "chip_hours_per_trillion_tokens",
+     "over 1e15 chip-hours"),
+    ("    tokens: 2.0e+12\n    chip_hours_per_trillion_tokens: 50000\n    chip_hours_kind: reported\n",
+     "chip_hours_kind", "does not fit a rate"),
+])
+def test_a_bad_rate_is_refused_in_one_line(tmp_path, extra: str, field: str, words: str) -> None:
+    f = tmp_path / "runs.yaml"
+    f.write_text("runs:\n" + _BASE + extra, encoding="utf-8")
+    r = invoke(["runs", "--runs-file", str(f)], ok=False)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    (line,) = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert field in line and words in line, line
+
+
+def test_a_rate_with_a_declared_upper_bound_stays_an_upper_bound(tmp_path) -> None:
+    f = tmp_path / "runs.yaml"
+    f.write_text("runs:\n" + _BASE + "    tokens: 2.0e+12\n    chip_hours_per_trillion_tokens: 50000\n"
+                 "    chip_hours_kind: upper-bound\n", encoding="utf-8")
+    rows = json.loads(invoke(["runs", "--runs-file", str(f), "--all", "--format", "json"]).stdout)
+    (mine,) = [r for r in rows if r["model"] == "My run"]
+    assert mine["chip_hours_kind"] == "upper-bound" and mine["in_evidence"] is False
+    assert mine["reported_chip_hours"] == 50000 * 2.0  # 50,000 per trillion tokens x 2 trillion
+
+
+def test_one_name_one_run(tmp_path) -> None:
+    f = tmp_path / "runs.yaml"
+    f.write_text("runs:\n" + _BASE.replace("My run", "Llama 3.1 70B") + "    tokens: 1.0e+12\n    chip_hours: 1000\n",
+                 encoding="utf-8")
+    r = invoke(["runs", "--runs-file", str(f)], ok=False)
+    assert r.exit_code == 2 and "is already a run" in r.output and "Llama 3.1 70B" in r.output

@@ -350,15 +350,15 @@ def _evidence(profile: Profile, precision: str, *, flop: Quantity, peak: Quantit
                                 cost_low=None, cost_high=None, overhead=overhead, runs=iv.runs, group=iv.group,
                                 method=iv.method)
     ch = calc.chip_hours(flop, peak, iv.centre)
-    k_eff = math.exp(iv.log_spread)
-    k_cost = math.exp(math.hypot(iv.log_spread, h))
+    # the efficiency's upper end (fewer chip-hours, lower cost) may be held at 100% of peak: each side its own reach
+    up, down = iv.log_up, iv.log_down
     dollars = calc.dollars(ch, p_centre)
     return EvidenceEstimate(
         basis=iv.basis, efficiency_kind=iv.kind, efficiency=iv.centre, efficiency_low=iv.low,
-        efficiency_high=iv.high, chip_hours=ch, chip_hours_low=ch / k_eff, chip_hours_high=ch * k_eff,
+        efficiency_high=iv.high, chip_hours=ch, chip_hours_low=ch / math.exp(up), chip_hours_high=ch * math.exp(down),
         price=p_centre, price_low=lo, price_high=hi, price_log_half_width=h, cost=dollars,
-        cost_low=dollars / k_cost, cost_high=dollars * k_cost, overhead=overhead, runs=iv.runs, group=iv.group,
-        method=iv.method)
+        cost_low=dollars / math.exp(math.hypot(up, h)), cost_high=dollars * math.exp(math.hypot(down, h)),
+        overhead=overhead, runs=iv.runs, group=iv.group, method=iv.method)
 
 
 def cost(

@@ -211,6 +211,29 @@ class EfficiencyInterval:
     method: str
     level: float = LEVEL
 
+    @property
+    def log_up(self) -> float:
+        """ln(high / centre): the interval's reach above the centre (less than log_spread when held at 100%)."""
+        return math.log(self.high / self.centre) if self.high and self.centre else self.log_spread
+
+    @property
+    def log_down(self) -> float:
+        """ln(centre / low): the interval's reach below the centre."""
+        return math.log(self.centre / self.low) if self.low and self.centre else self.log_spread
+
+
+MAX_EFFICIENCY = 1.0  # a run cannot use more than its chips' peak: the interval's upper end is held there
+
+
+def bounded(basis: str, kind: str, centre: float, half: float, runs: int, group: str | None,
+            method: str) -> EfficiencyInterval:
+    """centre x/÷ e^half, its upper end held at 100% of peak (no run exceeds it), and the method saying so."""
+    high = centre * math.exp(half)
+    if high > MAX_EFFICIENCY:
+        high = MAX_EFFICIENCY
+        method += "; the upper end is held at 100% of peak, which no run can exceed"
+    return EfficiencyInterval(basis, kind, centre, centre * math.exp(-half), high, half, runs, group, method)
+
 
 @dataclass(frozen=True)
 class Validation:
@@ -283,8 +306,7 @@ class EvidenceModel:
                 method = (f"no known runs on generation {generation}: the {cls} class centre of {fit.runs} runs"
                           f"{_slope_text(fit)}; 90% interval from the held-out error of runs whose whole generation "
                           f"was left out (split-conformal, {_q_from(fit)}), {_at_scale(log10_flop, fit.scale_range)}")
-                return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
-                                          c * math.exp(half), half, 0, f"{generation}, {cls}", method)
+                return bounded("class", "all-in", c, half, 0, f"{generation}, {cls}", method)
             zbar = mean(o.y - fit.centre_slope * (_x(o) - fit.centre_x) for o in obs)
             mu = (n * zbar + PRIOR_RUNS * fit.mu0) / (n + PRIOR_RUNS) + fit.shift(log10_flop)
             half = fit.q * fit.scale_factor(log10_flop)
@@ -292,8 +314,7 @@ class EvidenceModel:
                       f"{cls} class centre of {fit.runs} runs{_slope_text(fit)}; 90% interval from the held-out "
                       f"error of runs predicted without their organisation (split-conformal, {_q_from(fit)}), "
                       f"{_at_scale(log10_flop, fit.scale_range)}")
-            return EfficiencyInterval("runs", "all-in", math.exp(mu), math.exp(mu - half), math.exp(mu + half), half,
-                                      n, f"{generation}, {cls}", method)
+            return bounded("runs", "all-in", math.exp(mu), half, n, f"{generation}, {cls}", method)
         return self._cited(cited_centre, None, generation, cls, f"fewer than {MIN_CLASS_RUNS} known {cls} runs",
                            log10_flop)
 
@@ -309,8 +330,7 @@ class EvidenceModel:
         method = (f"{what}: centre is the geometric middle of the profile's cited MFU range{span}; spread is the "
                   f"16-bit class's held-out spread for a generation with no runs (x/{math.exp(half):.2f}), "
                   f"{_at_scale(log10_flop, ref.scale_range)}")
-        return EfficiencyInterval("cited", "mfu", centre, centre * math.exp(-half), centre * math.exp(half), half,
-                                  0, f"{generation}, {cls}", method)
+        return bounded("cited", "mfu", centre, half, 0, f"{generation}, {cls}", method)
 
     def interval(self, profile: Profile, precision: str, *, cited_only: bool = False,
                  flop: float | None = None) -> EfficiencyInterval:
@@ -339,8 +359,7 @@ class EvidenceModel:
             method = (f"a profile not shipped with flopcalc: the {cls} class centre of {fit.runs} known runs"
                       f"{_slope_text(fit)}, with the held-out spread of a generation with no runs (split-conformal, "
                       f"{_q_from(fit)}), {_at_scale(x, fit.scale_range)}")
-            return EfficiencyInterval("class", "all-in", c, c * math.exp(-half),
-                                      c * math.exp(half), half, 0, f"{group}, {cls}", method)
+            return bounded("class", "all-in", c, half, 0, f"{group}, {cls}", method)
         if cls is None:
             return self._cited(centre, rng, group, precision, f"precision {precision} is in no class", x)
         iv = self.predict(group, cls, centre, log10_flop=x)

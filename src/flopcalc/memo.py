@@ -152,10 +152,32 @@ def build_memo(flop: Any = None, gpus: Sequence[str] = ("h100",), *, params: Any
     dates = data_as_of()
     stamp = [("thresholds", dates.get("thresholds") or "-"), ("runs", dates.get("runs") or "-")]
     stamp += [(f"hardware {r.gpu}", r.data_as_of or "-") for r in _unique_chips(results)]
-    return Memo(flop=x, method=res.method, question=question, answer=results[0].summary, answer_more=tuple(more),
+    answer = results[0].summary
+    if res.method == "hardware" and res.chips and res.days is not None:
+        # a given cluster: its chip-hours and dollars are known; the evidence is on the FLOP it delivers
+        answer = _cluster_answer(res, results[0])
+        more.insert(1, f"The table prices {sci(x, 3)} FLOP, the cluster's output at the assumption, on each chip.")
+    return Memo(flop=x, method=res.method, question=question, answer=answer, answer_more=tuple(more),
                 results=results, check=res, as_of=day, basis_notes=tuple(basis_notes(results)), notes=tuple(notes),
                 sources=tuple(_sources(results, res, hardware, as_of_given=as_of is not None)),
                 version=__version__, data_dates=tuple(stamp), command=command)
+
+
+def _cluster_answer(res: CheckResult, r: CostResult) -> str:
+    """The answer for a given cluster: what it costs (known), what it delivers at the assumption, what the evidence
+    says it delivers (check's figures: the same scenario)."""
+    chips, days = res.chips or 0, mag(res.days, "day") if res.days is not None else 0.0
+    text = (f"{chips:,} {res.gpu} chips for {days:g} days: {sig(chips * days * 24)} chip-hours and "
+            f"{money_sig(mag(res.cost, 'USD'))} at {money(mag(r.price, 'USD/hour'))}/h {r.price_tier or ''}".rstrip()
+            + f"; at the assumed {pct(float(getattr(r.efficiency, 'magnitude', r.efficiency)))} of dense "
+            f"{r.precision.upper()} peak they deliver "
+            f"{sci(mag(res.flop, 'FLOP'), 3)} FLOP")
+    lo, hi, mid = res.flop_low, res.flop_high, res.flop_centre
+    if lo is not None and hi is not None and mid is not None:
+        cited = " (cited MFU range, not runs)" if res.evidence_basis == "cited" else ""
+        text += (f"; the evidence implies {sci(mag(mid, 'FLOP'), 3)} FLOP (90% interval "
+                 f"{sci(mag(lo, 'FLOP'), 3)}-{sci(mag(hi, 'FLOP'), 3)}){cited}")
+    return text + "."
 
 
 def _flop_interval(res: CheckResult) -> str:
@@ -305,8 +327,8 @@ def _sources(results: Sequence[CostResult], res: CheckResult, hardware: Hardware
             text = (f"{len(obs)} known run{'' if len(obs) == 1 else 's'} in group ({group}), shrunk toward {centre}"
                     if obs else f"no known runs in group ({group}): {centre}")
             if len(obs) > len(named):
-                text += (f" (flopcalc runs.yaml; the {len(named)} largest link to their sources, all "
-                         f"{len(obs)}: flopcalc runs --gpu {chips[0]})")
+                text += (f" (flopcalc runs.yaml; the {len(named)} largest link to their sources; all {len(obs)} "
+                         f"are listed by flopcalc calibrate --gpu {chips[0]} --format json)")
             else:
                 text += " (flopcalc runs.yaml" + ("; each name links to the run's source)" if obs else ")")
             out.append(SourceEntry(what=f"{_join(list(dict.fromkeys(chips)))} evidence", text=text,
@@ -509,17 +531,23 @@ def _rule_lines(m: Memo) -> list[str]:
     return out
 
 
-_TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: 'all-in' is the "
-               "efficiency known runs on the chip's generation imply (from billed chip-hours); 'all-in, class': "
-               "no runs yet on its generation, so its precision class's runs; 'cited' is the profile's cited MFU "
-               "range, not evidence from runs. 90% intervals, for a run like those in the public record at this "
-               "scale: a well-engineered frontier run may sit in the upper half or above. Costs: the final run, "
-               "before overhead.")
+_TABLE_NOTE = ("Assumed efficiency: a fraction of dense peak over billed chip-hours. Evidence: 'all-in' = what known "
+               "runs on the chip's generation imply (from billed chip-hours); 'all-in, class' = no runs on its "
+               "generation yet, so its precision class's; 'cited' = the profile's cited MFU range, not runs. 90% "
+               "intervals, for a run like those in the public record at this scale (a well-engineered frontier run "
+               "may sit in the upper half or above). Costs: the final run, before overhead.")
 
 
 def _overhead_line(m: Memo) -> str:
     parts = [f"{r.gpu} x{mag(r.overhead, ''):g} = {money_sig(mag(r.cost_with_overhead, 'USD'))}" for r in m.results]
-    return "With overhead (failed runs, restarts, bugs), the assumed cost is " + "; ".join(parts) + "."
+    text = "With overhead (failed runs, restarts, bugs), the assumed cost is " + "; ".join(parts) + "."
+    # the evidence cost is at the centre of the chip's tier price range: say so where that is not the table's price
+    other = [f"{r.gpu} {money(mag(r.evidence.price, 'USD/hour'))}/h" for r in m.results if r.evidence is not None
+             and r.evidence.cost is not None
+             and not math.isclose(mag(r.evidence.price, "USD/hour"), mag(r.price, "USD/hour"), rel_tol=5e-3)]
+    if other:
+        text += " Evidence costs use the centre of the tier's price range: " + ", ".join(other) + "."
+    return text
 
 
 # ----------------------------------------------------------------------------------------------- the chart

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 from ._paths import data_path
 from ._schema import Fields, as_date
 from ._yaml import read_yaml
+from .errors import DataError
 from .hardware import PRECISIONS
 
 __all__ = ["Run", "load_runs", "FLOP_KINDS", "CHIP_HOURS_KINDS", "runs_data_as_of"]
@@ -79,7 +80,7 @@ class Run:
         if self.chips and self.days:
             return self.chips * self.days * 24, self.chip_hours_kind or "chips-x-days"
         if self.chip_hours_per_trillion_tokens and self.tokens:
-            return self.chip_hours_per_trillion_tokens * self.tokens / 1e12, "rate-x-tokens"
+            return self.chip_hours_per_trillion_tokens * self.tokens / 1e12, self.chip_hours_kind or "rate-x-tokens"
         return None, "unknown"
 
 
@@ -112,6 +113,19 @@ def _run(data: Any, path: Path | str, i: int) -> Run:
         if v is not None and v not in allowed:
             raise f.error(key, f"{v[:20]!r} must be one of {', '.join(allowed)}")
         kinds[key] = v
+    rate, kind = nums["chip_hours_per_trillion_tokens"], kinds["chip_hours_kind"]
+    if kind == "rate-x-tokens" and not (rate and nums["tokens"]):
+        raise f.error("chip_hours_kind", "rate-x-tokens needs chip_hours_per_trillion_tokens and tokens")
+    if rate is not None:
+        if nums["chip_hours"] is not None or (nums["chips"] and nums["days"]):
+            raise f.error("chip_hours_per_trillion_tokens", "give chip_hours, chips with days, or a rate, not two")
+        if not nums["tokens"]:
+            raise f.error("chip_hours_per_trillion_tokens", "a rate needs tokens (chip-hours = rate x tokens / 1e12)")
+        if kind not in (None, "rate-x-tokens", "upper-bound"):
+            raise f.error("chip_hours_kind", f"{kind!r} does not fit a rate: expected rate-x-tokens or upper-bound")
+        if not rate * nums["tokens"] / 1e12 < 1e15:
+            raise f.error("chip_hours_per_trillion_tokens", f"{rate:g} x {nums['tokens']:g} tokens is over 1e15 "
+                          "chip-hours: expected a rate of GPU-hours per trillion tokens")
     published = as_date(f.get("published")) if f.get("published") is not None else None
     if f.get("published") is not None and published is None:
         raise f.error("published", "must be a date: YYYY-MM-DD")
@@ -146,11 +160,19 @@ def load_runs(files: Iterable[Path | str] = (), *, bundled: bool = True) -> list
 
     paths = ([data_path("runs.yaml")] if bundled else []) + _paths_of(files, what="runs files")
     runs: list[Run] = []
+    where: dict[str, str] = {}
     for path in paths:
         doc = read_yaml(path)
         f = Fields(path, doc, allowed=("data_as_of", "runs"), required=("runs",))
         items = f.seq("runs")
-        runs.extend(_run(item, path, i) for i, item in enumerate(items))
+        for i, item in enumerate(items):
+            run = _run(item, path, i)
+            key = run.model.strip().casefold()
+            if key in where:  # one name, one run: a second would be reported as the first (in evidence or not)
+                raise DataError(path, f"model {run.model[:60]!r} is already a run (in {where[key]}): give it "
+                                "another name", field=f"runs[{i}].model")
+            where[key] = str(path)
+            runs.append(run)
     return runs
 
 

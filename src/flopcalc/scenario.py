@@ -186,6 +186,10 @@ def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None
         pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else None,
         grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
                         if grid_intensity is not None else None))
+    op = _energy.parse_operator(operator)
+    if op is not None and pue is not None:
+        notes.append(f"PUE {ea.pue:g} given: it replaces the PUE {_energy.energy_factors().pue[op]:g} of operator "
+                     f"'{op}'")
     origin["pue"] = "given" if pue is not None else f"default (operator {ea.operator})"
     origin["grid_intensity"] = "given" if grid_intensity is not None else "default"
     scn = Scenario(profile=prof, precision=prec, peak=pk, efficiency=eff, price=choice, overhead=ovh,

@@ -341,6 +341,12 @@ def _year_prices(profile: Profile, tier: str | None, released: int | None) -> di
     return out
 
 
+def _largest_run() -> str:
+    """The scale beyond which the evidence interval's width is held (the largest run in evidence), as text."""
+    fit = default_model().fits.get("16-bit")
+    return f"{10 ** fit.scale_range[1]:.2g} FLOP" if fit is not None else "the largest run"
+
+
 def _chips(profiles: Sequence[Profile], tier: str | None) -> tuple[list[_Chip], list[str]]:
     model = default_model()
     chips: list[_Chip] = []
@@ -406,17 +412,18 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
     price = Q_(yp.usd_per_hour * factor, "USD/hour")
     hours = calc.chip_hours(flop, chip.peak, float(iv.centre or 0))
     usd = mag(calc.dollars(hours, price), "USD")
-    s = iv.log_spread
+    # the cost's low end comes with the efficiency's high end (held at 100% of peak if it would pass it), and back
+    s_up, s_down = iv.log_up, iv.log_down
     if k == 0:
-        down = up = s
+        down, up = s_up, s_down
     else:
         devs = [(RATE_OOM_PER_YEAR - r) * k * _LN10 for r in RATE_BAND]  # ln of cost at rate r over the point
-        down = math.hypot(s, max(0.0, -min(devs)))
-        up = math.hypot(s, max(0.0, max(devs)))
+        down = math.hypot(s_up, max(0.0, -min(devs)))
+        up = math.hypot(s_down, max(0.0, max(devs)))
     ch = mag(hours, "hour")
-    k_eff = math.exp(s)
+    ch_lo, ch_hi = ch / math.exp(s_up), ch * math.exp(s_down)
     low, high = usd * math.exp(-down), usd * math.exp(up)
-    if not (0 < low < usd < high < math.inf and 0 < ch / k_eff and ch * k_eff < math.inf):
+    if not (0 < low < usd < high < math.inf and 0 < ch_lo and ch_hi < math.inf):
         raise InputError(f"the cost of {mag(flop, 'FLOP'):.3g} FLOP in {year} comes out as {usd:.3g} USD "
                          f"({low:.3g}-{high:.3g}): the FLOP figure is too extreme for a finite, positive range")
     q0 = yp.quotes[0]
@@ -431,8 +438,8 @@ def _row(year: int, flop: Quantity, chip: _Chip, anchor: int) -> TrendRow:
     return TrendRow(
         year=year, flop=mag(flop, "FLOP"), gpu=prof.id, price_usd_per_chip_hour=mag(price, "USD/hour"),
         price_date=yp.date, price_tier=yp.tier, projected=k != 0, chip_hours=ch, cost_usd=usd,
-        cost_usd_low=low, cost_usd_high=high, chip_hours_low=ch / k_eff,
-        chip_hours_high=ch * k_eff, gpu_name=prof.name, precision=chip.precision,
+        cost_usd_low=low, cost_usd_high=high, chip_hours_low=ch_lo,
+        chip_hours_high=ch_hi, gpu_name=prof.name, precision=chip.precision,
         peak_flop_per_s=mag(chip.peak, "FLOP/s"), evidence_efficiency=float(iv.centre or 0),
         evidence_efficiency_low=float(iv.low or 0), evidence_efficiency_high=float(iv.high or 0),
         efficiency_basis=iv.basis, anchor_year=anchor, anchor_price_usd_per_chip_hour=yp.usd_per_hour,
@@ -611,7 +618,8 @@ def method_lines(rows: Sequence[TrendRow], *, tier: str | None = None, sources: 
     lines = [
         "cost = FLOP / (dense peak at the chip's default precision x all-in efficiency that known runs imply "
         "x 3600 s) x price per chip-hour; the 90% interval is the efficiency evidence's for a run of the row's FLOP "
-        "(narrower for larger runs; 'cited' = the profile's cited MFU range, not evidence from runs).",
+        f"(narrower for larger runs, up to the largest run in evidence, {_largest_run()}, whose width larger runs "
+        "keep; 'cited' = the profile's cited MFU range, not evidence from runs).",
         f"chip = the cheapest at that cost among chips released by that year with a price on its last day ({which}); "
         "a chip's price on a day is the median of its quotes in the 12 months to it, else its latest earlier quote "
         "if at most 24 months old (carried), so a year without a new quote keeps last year's chips.",

@@ -68,7 +68,7 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @click.option("--dollars", type=_lazy("YYYY-MM", "parse_dollars"),
               help="State every dollar in this month's dollars by the producer price index PCU518210518210 "
                    "(default: nominal dollars at the price's date).")
-@click.option("--operator", type=click.Choice(("hyperscaler", "other")),
+@click.option("--operator", type=click.Choice(("hyperscaler", "other"), case_sensitive=False),
               help="Who runs the cluster, which sets the datacenter's PUE for the energy (and amortized energy dollars): "
                    "hyperscaler (1.1) or other (1.25, default).")
 @click.option("--pue", type=params.at_least("PUE", 1),

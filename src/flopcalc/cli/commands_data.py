@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -184,7 +186,8 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
             row["model"], row["gpu"] or "-", (row["precision"] or "-") + ("*" if row["precision_assumed"] else ""),
             sci(row["flop"]) + {"6ND": " (6ND)", "lower-bound": " (>=)"}.get(row["flop_basis"], "")
             if row["flop"] else "-",
-            human(row["reported_chip_hours"]) + {"chips-x-days": " (c x d)", "upper-bound": " (<=)"}.get(
+            human(row["reported_chip_hours"]) + {"chips-x-days": " (c x d)", "upper-bound": " (<=)",
+                                                 "calendar-window": " (~)", "rate-x-tokens": " (rate)"}.get(
                 row["chip_hours_basis"], "") if row["reported_chip_hours"] else "-",
             human(row["estimated_chip_hours"]) if row["estimated_chip_hours"] else "-",
             f"{row['estimate_to_reported']:.2f}" if row["estimate_to_reported"] else "-",
@@ -198,7 +201,9 @@ def runs(gpu: str | None, fmt: str, runs_files: tuple[str, ...], show_all: bool,
                        "below reported MFU.", "in evidence: used by the 90% interval; runs with lower-bound FLOP (>=) "
                        "or upper-bound chip-hours (<=) are left out (--format json says why).", "flopcalc est. uses the chip's default efficiency at that precision; "
                        "est/rep < 1 means flopcalc's default is optimistic for that run.",
-                       "(6ND): FLOP from 6 x params x tokens; (c x d): chips x days x 24; *: precision assumed."]
+                       "(6ND): FLOP from 6 x params x tokens; (c x d): chips x days x 24; (~): chips x a loose window "
+                       "('about two weeks'); (rate): a reported GPU-hours-per-trillion-tokens rate x the tokens; "
+                       "*: precision assumed."]
                + ([_no_runs(gpu)] if not table else []))
 
 
@@ -307,11 +312,16 @@ def calibrate(gpu: str, precision: str | None, fmt: str, runs_files: tuple[str, 
                  "the profile's cited MFU range")
         scale = (f"a run of {10 ** cal.log10_flop:.2g} FLOP" if flop_value is not None
                  else "a run of 3.2e25 FLOP, the middle of 1e25-1e26 (--flop sets the scale)")
+        held = re.search(r"held at that of [^,;)]+", iv.method)
+        if held:  # beyond the runs' range of scales the width is the edge's, never extrapolated
+            scale += f", its width {held[0]}"
         echo(f"{cal.gpu} {cal.precision}: {kind} {pct(iv.centre)}, 90% interval {pct(iv.low)}-{pct(iv.high)} "
              f"(x{iv.high / iv.low:.2f} wide, for {scale}; {iv.basis}: {where}). flopcalc's assumption: "
              f"{pct(d) if d else '-'}.")
         spec = CANDIDATES.get(cal.model_spec)
-        centre_text = ("its centre rises with scale within a generation, along the slope fitted on the record's runs"
+        centre_text = ("its centre is the middle of the profile's cited MFU range, not known runs"
+                       if iv.basis == "cited" else
+                       "its centre rises with scale within a generation, along the slope fitted on the record's runs"
                        if spec is not None and spec.slope else
                        "its centre does not move with scale: it is the mean over runs of every size, most of them far "
                        "smaller")
