@@ -407,7 +407,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     doc["runs"] = curated + rows
     out = a.out or a.runs
     out.write_text(dump(doc), encoding="utf-8")
-    print(f"{out}: {len(curated)} curated + {len(rows)} Epoch rows ({len(skipped)} Epoch rows with hardware left out)")
+    print(f"{out}: {len(curated)} curated + {len(rows)} Epoch rows ({len(skipped)} Epoch systems with hardware left out, by name)")
     if a.report:
         for name, why in sorted(skipped.items()):
             print(f"  left out {name}: {why}")
