@@ -505,3 +505,35 @@ def test_a_memo_for_a_cluster_states_checks_figures(tmp_path) -> None:
     assert "2.88M chip-hours" in answer and money_sig(checked["cost_usd"]) in answer  # type: ignore[index]
     assert f"{checked['flop_centre']:.3e}".replace("e+", "e") in answer  # type: ignore[index]
     assert "implies 5." not in answer  # not the chip-hours a FLOP question would need
+
+
+def test_a_given_cluster_costs_its_own_chip_hours_whichever_flop_is_used() -> None:
+    both = _json(["check", "--params", "405B", "--tokens", "15.6T", "--chips", "16k", "--days", "54",
+                  "--precision", "bf16", "--price", "4", "--all"])
+    alone = _json(["check", "--chips", "16k", "--days", "54", "--precision", "bf16", "--price", "4", "--all"])
+    hours = 16_000 * 54 * 24
+    for doc in (both, alone):
+        assert doc["run_chip_hours"] == hours and math.isclose(doc["cost_usd"], hours * 4.0)  # type: ignore[index]
+        (rule,) = [r for r in doc["rules"] if r["id"] == "us-hr-9917"]  # type: ignore[index]
+        assert rule["verdict"] == "not crossed", rule["reason"]  # $82.9M, known: below $100M
+
+
+def test_thresholds_as_of_prices_the_line_as_cost_does() -> None:
+    rows = _json(["thresholds", "--gpu", "h100", "--as-of", "2025-03-01", "--status", "in-force"])
+    (line,) = [r for r in rows if r["id"] == "us-bis-ai-diffusion"]  # type: ignore[union-attr]
+    (c,) = _json(["cost", "1e26", "--gpu", "h100", "--as-of", "2025-03-01"])  # type: ignore[misc]
+    assert math.isclose(line["cost_usd"], c["cost_usd"]) and math.isclose(line["cost_usd_low"], c["cost_usd_low"])
+    r = CliRunner().invoke(cli, ["thresholds", "--gpu", "b200", "--as-of", "2023-06-01"])
+    assert r.exit_code == 2 and "not released" in r.output
+
+
+@pytest.mark.parametrize("args,words", [
+    (["cost", "1e26", "--grid-intensity", "400"], "at most 2 kgCO2e/kWh"),
+    (["cost", "1e26", "--pue", "125"], "at most 3"),
+    (["plan", "--flop", "1e26", "--pue", "4"], "at most 3"),
+    (["size", "1e26", "--params", "1e30"], "at least one of each"),
+    (["size", "1e26", "--tokens-per-param", "1e30"], "at least one of each"),
+])
+def test_implausible_inputs_are_refused_in_one_line(args: list[str], words: str) -> None:
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, r.output

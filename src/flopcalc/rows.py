@@ -348,7 +348,7 @@ def check_row(res: Any) -> dict[str, Any]:
         "chips": res.chips,
         "days": opt(res.days, "day"),
         "run_chip_hours": mag(res.scenario.cluster_chip_hours(), "hour") if res.scenario is not None
-        and res.scenario.has_cluster and res.method == "hardware" else (opt(unit.chip_hours, "hour") if unit else None),
+        and res.scenario.has_cluster else (opt(unit.chip_hours, "hour") if unit else None),  # a cluster's are known
         "cluster_peak_flop_per_s": opt(res.cluster_peak, "FLOP/s"),
         "cost_usd": mag(res.cost, "USD"),
         "overhead": res.overhead,

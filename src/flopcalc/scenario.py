@@ -135,6 +135,10 @@ def parse_days(days: Any) -> Quantity:
     return d
 
 
+MAX_PUE = 3.0  # no datacenter runs at more (new AI sites: 1.1-1.4)
+MAX_GRID_INTENSITY = 2.0  # kgCO2e/kWh: above any grid (coal-only is about 1.0)
+
+
 def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None, peak: Any = None,
              efficiency: Any = None, price: Any = None, price_tier: str | None = None,
              as_of: _dt.date | str | None = None, overhead: Any = None, chips: Any = None, days: Any = None,
@@ -183,8 +187,9 @@ def scenario(gpu: str | Profile | None = "h100", *, precision: str | None = None
     d = parse_days(days) if days is not None else None
     ea = _energy.assumptions_for(
         prof.id, operator=operator,
-        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False) if pue is not None else None,
-        grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False)
+        pue=parse_bounded(pue, what="PUE", lo=1, lo_open=False, hi=MAX_PUE) if pue is not None else None,
+        grid_intensity=(parse_bounded(grid_intensity, what="grid intensity", lo=0, lo_open=False,
+                                      hi=MAX_GRID_INTENSITY, hint=" kgCO2e/kWh (400 g/kWh is 0.4)")
                         if grid_intensity is not None else None))
     op = _energy.parse_operator(operator)
     if op is not None and pue is not None:

@@ -60,6 +60,9 @@ def size(flop: Any, *, params: Any = None, tokens: Any = None, tokens_per_param:
     if not all(math.isfinite(x) and x > 0 for x in (n, d, ratio)):
         raise InputError(f"parameters {n:.3g} and tokens {d:.3g} for {c:.3g} FLOP are not both finite and positive: "
                          "the inputs are too extreme")
+    if n < 1 or d < 1:  # a model has at least one parameter and sees at least one token
+        raise InputError(f"{c:.3g} FLOP gives {n:.3g} parameters and {d:.3g} tokens: expected at least one of each "
+                         f"(6 x params x tokens = FLOP, so params and tokens can each be at most {c / 6:.3g})")
     return SizeResult(flop=Q_(c, "FLOP"), params=n, tokens=d, tokens_per_param=ratio, method=method)
 
 

@@ -255,14 +255,19 @@ def parse_number(text: Any, *, what: str = "value", accepted: str = "a number su
     return to_float(exact(text, what=what, accepted=accepted), what=what, text=text, accepted=accepted)
 
 
-def parse_bounded(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True) -> float:
-    """A plain finite number above `lo` (or at least `lo` when not lo_open), else InputError."""
+def parse_bounded(value: Any, *, what: str, lo: float = 0.0, lo_open: bool = True, hi: float | None = None,
+                  hint: str = "") -> float:
+    """A plain finite number above `lo` (or at least `lo` when not lo_open) and at most `hi`, else InputError.
+
+    `hint` says why the upper bound is what it is (e.g. the unit people mistake for this one)."""
     if (lo, lo_open) == (0, True):
         accepted = "a number greater than zero"
     else:
         accepted = f"a number {'greater than' if lo_open else 'of at least'} {lo:g}"
+    if hi is not None:
+        accepted += f" and at most {hi:g}{hint}"
     x = parse_number(value, what=what, accepted=accepted)
-    if x < lo or (lo_open and x == lo):
+    if x < lo or (lo_open and x == lo) or (hi is not None and x > hi):
         raise InputError(f"{what} {_shown(value)} is out of range: expected {accepted}")
     return x
 

@@ -253,7 +253,7 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     rev = parse_quantity(revenue, "usd", what="revenue", allow_zero=True).to("USD") if revenue is not None else None
     unit = cost_of(scn, run)
     on_cluster = hw is not None and run is hw
-    if on_cluster:
+    if hw is not None:  # a given cluster: its chip-hours, and so its dollars, are known whichever FLOP figure is used
         dollars = scn.run_cost(scn.cluster_chip_hours())
         assert scn.days is not None
         basis = (f"{plural(scn.chips or 0, 'chip')} x {mag(scn.days, 'day'):g} days x 24 h x "
@@ -265,6 +265,9 @@ def check(*, flop: Any = None, params: Any = None, tokens: Any = None, active_pa
     if on_cluster and ev is not None and ev.flop_low is not None and ev.flop_high is not None:
         flop_m = Measure(point, mag(ev.flop_low, "FLOP"), mag(ev.flop_high, "FLOP"),
                          None if ev.flop is None else mag(ev.flop, "FLOP"))
+        usd_m = Measure(mag(dollars, "USD"))
+    elif hw is not None:  # the architecture's FLOP, larger than the cluster's: its dollars are still the cluster's
+        flop_m = Measure(point)
         usd_m = Measure(mag(dollars, "USD"))
     elif method in ("flop", "architecture", "both") and unit.evidence is not None \
             and unit.evidence.cost_low is not None and unit.evidence.cost_high is not None:
@@ -376,9 +379,10 @@ def _chips_to_meet(limit: Limit, per_chip: float) -> int:
 def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware: HardwareDB | None = None,
                     precision: str | None = None, peak: Any = None, efficiency: Any = None, price: Any = None,
                     price_tier: str | None = None, overhead: Any = None,
-                    fallback_precision: bool = False) -> list[ThresholdCost]:
+                    fallback_precision: bool = False, as_of: _dt.date | str | None = None) -> list[ThresholdCost]:
     """For each threshold: the cost of its FLOP limit (or a relative limit's fallback), the chips that reach
-    its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`.
+    its FLOP/s limit at peak, and the FLOP its dollar limit buys, on `gpu`. `as_of` prices the chip on that date
+    and refuses a chip not yet released, as cost() does.
 
         >>> rows = threshold_costs(load_thresholds(), "h100")
         >>> eu = next(r for r in rows if r.threshold.id == "eu-ai-act-systemic-risk")
@@ -390,7 +394,7 @@ def threshold_costs(rules: Iterable[Threshold], gpu: str | Profile, *, hardware:
     if fallback_precision and precision is not None and not prof.has_precision(precision):
         precision = None  # a chip without the precision asked uses its default (comparing several chips)
     kw: dict[str, Any] = dict(precision=precision, peak=peak, efficiency=efficiency, price=price,
-                              price_tier=optional_name(price_tier, what="price tier"), overhead=overhead)
+                              price_tier=optional_name(price_tier, what="price tier"), overhead=overhead, as_of=as_of)
     out = []
     for t in rules:
         fields: dict[str, Any] = {}

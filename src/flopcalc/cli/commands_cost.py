@@ -71,9 +71,10 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @click.option("--operator", type=click.Choice(("hyperscaler", "other"), case_sensitive=False),
               help="Who runs the cluster, which sets the datacenter's PUE for the energy (and amortized energy dollars): "
                    "hyperscaler (1.1) or other (1.25, default).")
-@click.option("--pue", type=params.at_least("PUE", 1),
+@click.option("--pue", type=params.at_least("PUE", 1, hi=3.0),
               help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a hyperscaler).")
-@click.option("--grid-intensity", type=params.at_least("grid intensity", 0), metavar="KG_PER_KWH",
+@click.option("--grid-intensity", type=params.at_least("grid intensity", 0, hi=2.0, hint=" kgCO2e/kWh (400 g/kWh is 0.4)"),
+              metavar="KG_PER_KWH",
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")
 @format_option()
 @click.option("--explain", is_flag=True, help="Print the derivation line by line, with the real numbers.")

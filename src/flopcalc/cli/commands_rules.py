@@ -149,7 +149,8 @@ def thresholds(ctx: click.Context, /, gpus: tuple[str, ...], statuses: tuple[str
     rows, table = [], []
     chosen = db.unique(gpus)
     for g in chosen:
-        for tc in threshold_costs(rules, g, hardware=db, fallback_precision=len(chosen) > 1, **overrides(kw)):
+        for tc in threshold_costs(rules, g, hardware=db, fallback_precision=len(chosen) > 1, as_of=as_of,
+                                  **overrides(kw)):
             row = _threshold_row(tc.threshold)
             r = tc.estimate
             ev = r.evidence if r is not None else None
@@ -402,8 +403,8 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     headers = ["id", "limit", "status on date", "in force from", "tests", "verdict", "FLOP ratio", "revenue ratio",
                "more days"]
     day = data["as_of"]
-    main_title = (f"All rules on {day}" if show_all else
-                  f"Rules with status {', '.join(statuses)} on {day}" if statuses else f"Rules in force on {day}")
+    main_title = (f"Rules with status {', '.join(statuses)} on {day}" if statuses else
+                  f"All rules on {day}" if show_all else f"Rules in force on {day}")
     emit_table(headers, table_of(res.binding), fmt, title=main_title)
     reasons = [f"{c.threshold.id}: {c.reason}" for c in res.binding + res.upcoming if c.verdict != "not applicable"]
     if res.upcoming:
@@ -413,7 +414,7 @@ def check(flop: Any, n_params: float | None, active_params: float | None, tokens
     if res.others:
         echo("")
         emit_table(headers, table_of(res.others), fmt,
-                   title=f"Not binding on {day} (proposed, guidance, vetoed, rescinded, not enforced, superseded): "
+                   title=f"Not binding on {day} ({', '.join(dict.fromkeys(c.status_on_date for c in res.others))}): "
                          "for reference only")
     why_empty = [] if res.checks else [_no_rules(load_thresholds(thresholds_files), res.as_of, statuses)]
     if not res.binding and res.checks and not show_all:

@@ -125,8 +125,10 @@ def positive(what: str, name: str = "NUMBER") -> _Parsed:
     return _Parsed(name, lambda v: _bounded(v, what, 0, True))
 
 
-def at_least(what: str, lo: float, name: str = "NUMBER") -> _Parsed:
-    return _Parsed(name, lambda v: _bounded(v, what, lo, False))
+def at_least(what: str, lo: float, name: str = "NUMBER", hi: float | None = None, hint: str = "") -> _Parsed:
+    from ..units import parse_bounded
+
+    return _Parsed(name, lambda v: parse_bounded(v, what=what, lo=lo, lo_open=False, hi=hi, hint=hint))
 
 
 FORMATS = click.Choice(["table", "json", "csv", "markdown"], case_sensitive=False)
