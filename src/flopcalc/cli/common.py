@@ -59,7 +59,9 @@ def assumption_options(*, tiers: bool = True) -> Decorator:
     ]
     if tiers:
         opts.append(click.option("--price-tier", type=click.Choice(TIERS), metavar="TIER",
-                                 help="Price each chip at this tier's price (median of its quotes in the 12 months to --as-of, default today): " + ", ".join(TIERS) + "."))
+                                 help="Price each chip at this tier's price (median of its quotes in the 12 months to --as-of, default today; "
+                                      "the chip's own default tier without --as-of keeps its profile price, the "
+                                      "essay's): " + ", ".join(TIERS) + "."))
     return _compose(*opts)
 
 
