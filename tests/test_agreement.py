@@ -537,3 +537,10 @@ def test_thresholds_as_of_prices_the_line_as_cost_does() -> None:
 def test_implausible_inputs_are_refused_in_one_line(args: list[str], words: str) -> None:
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_wrong_evidence_model_is_a_one_line_type_error() -> None:
+    from flopcalc.errors import InputTypeError
+
+    with pytest.raises(InputTypeError, match="evidence_model must be a flopcalc EvidenceModel"):
+        flopcalc.cost(1e26, evidence_model="x")  # type: ignore[arg-type]

@@ -401,6 +401,11 @@ def cost(
 
 def cost_of(scn: Scenario, flop: Quantity, *, evidence_model: EvidenceModel | None = None) -> CostResult:
     """What `flop` of final-run training costs in a resolved scenario: the assumption and the evidence."""
+    if evidence_model is not None and not isinstance(evidence_model, EvidenceModel):
+        from .errors import InputTypeError
+
+        raise InputTypeError(f"evidence_model must be a flopcalc EvidenceModel (flopcalc.evidence.default_model()), "
+                             f"not {type(evidence_model).__name__}")
     prof, prec, pk, eff = scn.profile, scn.precision, scn.peak, scn.efficiency
     f = flop.to("FLOP")
     choice = scn.price
