@@ -10,6 +10,7 @@ import click
 from . import cli, params
 from .common import (
     assumption_options,
+    energy_options,
     format_option,
     gpu_option,
     hardware_files_option,
@@ -68,11 +69,7 @@ _BASES = ("rental", "amortized", "acquisition", "all")
 @click.option("--dollars", type=_lazy("YYYY-MM", "parse_dollars"),
               help="State every dollar in this month's dollars by the producer price index PCU518210518210 "
                    "(default: nominal dollars at the price's date).")
-@click.option("--operator", type=click.Choice(("hyperscaler", "other"), case_sensitive=False),
-              help="Who runs the cluster, which sets the datacenter's PUE for the energy (and amortized energy dollars): "
-                   "hyperscaler (1.1) or other (1.25, default).")
-@click.option("--pue", type=params.at_least("PUE", 1, hi=3.0),
-              help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a hyperscaler).")
+@energy_options()
 @click.option("--grid-intensity", type=params.at_least("grid intensity", 0, hi=2.0, hint=" kgCO2e/kWh (400 g/kWh is 0.4)"),
               metavar="KG_PER_KWH",
               help="Grid carbon intensity in kgCO2e/kWh (default 0.42).")

@@ -9,6 +9,7 @@ import click
 from . import cli, params
 from .common import (
     assumption_options,
+    energy_options,
     format_option,
     hardware_files_option,
     load_db,
@@ -36,10 +37,7 @@ _VERDICTS = ("verdict: crossed / not crossed = the assumption and the whole 90% 
 @assumption_options()
 @click.option("--tokens-per-param", type=params.positive("tokens per parameter"),
               help="Tokens per parameter for the compute-optimal model (default 20, Chinchilla).")
-@click.option("--operator", type=click.Choice(("hyperscaler", "other"), case_sensitive=False),
-              help="Who runs the cluster, which sets the datacenter's PUE: hyperscaler (1.1) or other (1.25, default).")
-@click.option("--pue", type=params.at_least("PUE", 1, hi=3.0),
-              help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a hyperscaler).")
+@energy_options()
 @click.option("--as-of", type=params.DATE,
               help="Read the rules, and price the run, as they stood on this date (default: today's rules, the "
                    "profile's default price).")

@@ -65,6 +65,18 @@ def assumption_options(*, tiers: bool = True) -> Decorator:
     return _compose(*opts)
 
 
+def energy_options() -> Decorator:
+    """--operator and --pue: who runs the cluster sets the PUE of every energy figure (flopcalc.energy)."""
+    return _compose(
+        click.option("--operator", type=click.Choice(("hyperscaler", "other"), case_sensitive=False),
+                     help="Who runs the cluster, which sets the datacenter's PUE for the energy (and amortized "
+                          "energy dollars): hyperscaler (1.1) or other (1.25, default)."),
+        click.option("--pue", type=params.at_least("PUE", 1, hi=3.0),
+                     help="Datacenter power usage effectiveness (default: the operator's, 1.25; 1.1 for a "
+                          "hyperscaler)."),
+    )
+
+
 def format_option(default: str | None = "table") -> Decorator:
     return click.option("--format", "fmt", type=params.FORMATS, default=default, show_default=default is not None,
                         help="table for people; json, csv or markdown for programs and documents.")
